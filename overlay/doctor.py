@@ -1,0 +1,62 @@
+"""``overlay doctor``: what this machine will render with, and what is still a placeholder."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from overlay.errors import OverlayError
+from overlay.i18n import _
+
+NEEDED_FILTERS = ("subtitles", "overlay", "scale", "loudnorm", "fps", "zscale", "tonemap", "bwdif")
+
+
+def report(console: Console) -> bool:
+    from overlay.presets import available, district_logos, load_preset
+    from overlay.resources import fonts_dir, logos_dir
+    from overlay.tools import ffmpeg_features, find_ffmpeg
+
+    ok = True
+    try:
+        found = find_ffmpeg()
+        features = ffmpeg_features()
+    except OverlayError as exc:
+        console.print(f"[red]✗ ffmpeg:[/] {exc.line()}")
+        return False
+    console.print(f"[bold]ffmpeg[/] {found.path} ({_('from')} {found.source})")
+    console.print(f"  {features['version']}")
+    for name in NEEDED_FILTERS:
+        have = name in features["filters"]
+        ok &= have or name in ("zscale", "tonemap", "bwdif")
+        console.print(f"  {'[green]✓' if have else '[red]✗'}[/] {_('filter')} {name}")
+    have_x264 = "libx264" in features["encoders"]
+    ok &= have_x264
+    console.print(f"  {'[green]✓' if have_x264 else '[red]✗'}[/] {_('encoder')} libx264")
+
+    fonts = sorted(p.name for p in fonts_dir().glob("*") if p.suffix.lower() in (".otf", ".ttf"))
+    console.print(f"[bold]{_('fonts')}[/] {fonts_dir()}: {', '.join(fonts) or _('none!')}")
+    ok &= bool(fonts)
+
+    console.print(f"[bold]{_('logos')}[/] {logos_dir()}")
+    from overlay.logos import is_placeholder
+
+    for path in available():
+        preset = load_preset(str(path))
+        entries = list(preset.districts.values()) or [preset.district("-")]
+        for entry in entries:
+            try:
+                refs = district_logos(preset, entry)
+            except OverlayError as exc:
+                console.print(f"  [red]✗[/] {preset.name}: {exc.line()}")
+                ok = False
+                continue
+            holders = [ref for ref in refs if is_placeholder(ref.path)]
+            where = f"{preset.name}" + (f" / อำเภอ{entry.name}" if preset.districts else "")
+            if holders:
+                console.print(f"  [yellow]![/] {where}: {_('placeholders')}: "
+                              + ", ".join(f"{r.key} ({r.path.relative_to(logos_dir()) if r.path.is_relative_to(logos_dir()) else r.path})"
+                                          for r in holders))
+            else:
+                console.print(f"  [green]✓[/] {where}: {_('all official')}")
+    console.print(_("Replace a placeholder by putting the official file at the same path, "
+                    "or in a folder given with --logo-dir."))
+    return ok

@@ -1,0 +1,172 @@
+"""The one ffmpeg graph for a job: pure, a spec in and an argument list out.
+
+Order matters for speed: normalise (deinterlace, tone-map, constant rate), scale down to
+the output size first, convert to yuv420p once, then overlay the pre-composed logo row
+(one still image) and burn subtitles on the small frame, fade only when cut, encode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import ffmpeg
+
+from overlay.presets import EncodeProfile
+from overlay.probe import VideoInfo
+
+STANDARD_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001),
+                  Fraction(30), Fraction(50), Fraction(60000, 1001), Fraction(60))
+
+
+@dataclass(frozen=True)
+class SubTrack:
+    path: Path          # a plain-named SRT in the work folder
+    language: str       # ISO 639-2: "tha", "eng"
+    title: str
+
+
+@dataclass(frozen=True)
+class GraphSpec:
+    input: Path
+    start: float                 # seconds into the input
+    duration: float              # seconds of output
+    cut: bool                    # the input goes on past the window: fade out
+    fade: float
+    video: VideoInfo
+    has_audio: bool
+    width: int
+    height: int
+    fps: Fraction
+    logo_png: str                # file name relative to ffmpeg's working folder
+    logo_x: int
+    logo_y: int
+    output: Path
+    encode: EncodeProfile
+    loudness: float = -14.0
+    true_peak: float = -1.0
+    audio_bitrate: str = "192k"
+    audio_rate: int = 48000
+    ass: str | None = None       # file name relative to ffmpeg's working folder
+    fonts_dir: str = "fonts"
+    embed: tuple[SubTrack, ...] = ()
+    frame_only: bool = False     # preview: one PNG frame, no audio, no encode settings
+
+
+def even(value: float) -> int:
+    return max(2, int(round(value / 2)) * 2)
+
+
+def output_size(display_w: int, display_h: int, max_long_side: int) -> tuple[int, int]:
+    """Keep the shape, never upscale, cap the long side, make both sides even."""
+    scale = min(1.0, max_long_side / max(display_w, display_h))
+    return even(display_w * scale), even(display_h * scale)
+
+
+def output_fps(video: VideoInfo, max_fps: int) -> Fraction:
+    """The source's rate snapped to a standard one (VFR phones report 29.87…), at most max_fps."""
+    rate = video.fps if video.fps > 0 else Fraction(25)
+    nearest = min(STANDARD_RATES, key=lambda r: abs(float(r) - float(rate)))
+    if abs(float(nearest) - float(rate)) / float(nearest) < 0.03 or video.variable_fps:
+        rate = nearest
+    if rate > max_fps:
+        # 120 fps slow-motion phone clips: halve until it fits, keeping the cadence.
+        while rate > max_fps:
+            rate /= 2
+    return rate
+
+
+def _file(path: Path) -> str:
+    # "file:" keeps a name with ":" or a leading "-" from being read as a protocol or option.
+    return f"file:{Path(path).resolve()}"
+
+
+def _video_chain(spec: GraphSpec, stream):
+    v = spec.video
+    if v.interlaced:
+        stream = stream.filter("bwdif", mode="send_frame", parity="auto", deint="interlaced")
+    if v.hdr:
+        # HDR (PQ/HLG, BT.2020) to SDR BT.709 with zimg and a Hable curve: not washed out.
+        stream = (stream.filter("zscale", t="linear", npl=100)
+                  .filter("format", "gbrpf32le")
+                  .filter("zscale", p="bt709")
+                  .filter("tonemap", tonemap="hable", desat=0)
+                  .filter("zscale", t="bt709", m="bt709", r="tv"))
+    stream = stream.filter("fps", fps=str(spec.fps))
+    stream = stream.filter("scale", spec.width, spec.height, flags="bicubic",
+                           out_color_matrix="bt709", out_range="tv")
+    stream = stream.filter("setsar", "1").filter("format", "yuv420p")
+    # The encoder takes colour tags from the frames: tag them here, not only as options.
+    return stream.filter("setparams", color_primaries="bt709", color_trc="bt709",
+                         colorspace="bt709", range="tv")
+
+
+def _with_globals(args: list[str], *extra: str) -> list[str]:
+    # Global options go first: ffmpeg-python appends them after the output, which ffmpeg
+    # only tolerates with a warning.
+    return [args[0], "-hide_banner", "-nostdin", *extra, *args[1:]]
+
+
+def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
+    """The full command line for one clip (or one preview frame)."""
+    in_kwargs: dict[str, object] = {"t": f"{spec.duration:.3f}"}
+    if spec.start > 0:
+        in_kwargs["ss"] = f"{spec.start:.3f}"
+    src = ffmpeg.input(_file(spec.input), **in_kwargs)
+    logo = ffmpeg.input(spec.logo_png)
+
+    video = _video_chain(spec, src.video)
+    if spec.cut and spec.fade > 0 and not spec.frame_only:
+        # Fade the picture under the logos: the mandate wants them to the last frame.
+        video = video.filter("fade", type="out", start_time=f"{spec.duration - spec.fade:.3f}",
+                             duration=f"{spec.fade:.3f}")
+    # The logo row is one still frame; eof_action=repeat keeps it for the whole clip.
+    video = ffmpeg.overlay(video, logo, x=spec.logo_x, y=spec.logo_y,
+                           eof_action="repeat", format="yuv420")
+    if spec.ass:
+        video = video.filter("subtitles", filename=spec.ass, fontsdir=spec.fonts_dir)
+    if spec.frame_only:
+        out = ffmpeg.output(video, _file(spec.output), vframes=1, f="image2", update=1)
+        return _with_globals(out.compile(cmd=ffmpeg_exe), "-y")
+
+    if spec.has_audio:
+        audio = src.audio
+    else:
+        audio = ffmpeg.input(f"anullsrc=r={spec.audio_rate}:cl=stereo", f="lavfi",
+                             t=f"{spec.duration:.3f}").audio
+    audio = audio.filter("aresample", spec.audio_rate)
+    if spec.has_audio:
+        # One-pass (dynamic) EBU R128 normalisation: no separate analysis pass over the clip.
+        audio = audio.filter("loudnorm", i=spec.loudness, tp=spec.true_peak, lra=11)
+        audio = audio.filter("aresample", spec.audio_rate)
+    audio = audio.filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
+    if spec.cut and spec.fade > 0:
+        audio = audio.filter("afade", type="out", start_time=f"{spec.duration - spec.fade:.3f}",
+                             duration=f"{spec.fade:.3f}")
+    # Audio shorter than the picture is padded; -shortest then ends both with the picture.
+    audio = audio.filter("apad")
+
+    streams = [video, audio]
+    out_kwargs: dict[str, object] = {
+        "c:v": "libx264", "preset": spec.encode.preset, "crf": spec.encode.crf,
+        "profile:v": "high", "pix_fmt": "yuv420p",
+        "g": int(round(float(spec.fps) * 2)), "bf": 2,
+        "colorspace": "bt709", "color_primaries": "bt709", "color_trc": "bt709",
+        "color_range": "tv",
+        "c:a": "aac", "b:a": spec.audio_bitrate, "ar": spec.audio_rate, "ac": 2,
+        "movflags": "+faststart", "map_metadata": -1, "map_chapters": -1,
+        "t": f"{spec.duration:.3f}", "shortest": None, "f": "mp4",
+    }
+    tags: list[str] = []
+    for i, track in enumerate(spec.embed):
+        streams.append(ffmpeg.input(_file(track.path))["s"])
+        tags += [f"-metadata:s:s:{i}", f"language={track.language}",
+                 f"-metadata:s:s:{i}", f"title={track.title}"]
+    if spec.embed:
+        out_kwargs["c:s"] = "mov_text"
+    out = ffmpeg.output(*streams, _file(spec.output), **out_kwargs)
+    args = _with_globals(out.compile(cmd=ffmpeg_exe), "-y", "-nostats", "-progress", "pipe:1")
+    # ffmpeg-python keys options by name, so repeated per-stream tags go in by hand,
+    # just before the output file (always the last argument).
+    return [*args[:-1], *tags, args[-1]]

@@ -1,0 +1,77 @@
+"""The mandated file name: pure functions, table-tested.
+
+The letter writes it as ``ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอ.....จังหวัด.....``.
+Names are checked against the gazetteer, so a typo (อุดรดิตถ์) never reaches a file name,
+and the canonical spelling from the gazetteer is what is written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from overlay.errors import NamingError
+from overlay.i18n import _
+
+TEMPLATE = "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอ{district}จังหวัด{province}"
+EXTENSION = ".mp4"
+
+# Characters no file system of a district office accepts, plus path separators.
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+@dataclass(frozen=True)
+class Place:
+    district: str      # canonical Thai, no prefix
+    province: str
+    district_en: str | None
+    province_en: str | None
+
+
+def check_names(district: str, province: str) -> Place:
+    """Canonical names from the gazetteer, or NamingError with a did-you-mean."""
+    from overlay.gazetteer import gazetteer
+
+    gaz = gazetteer()
+    prov = gaz.province(province)
+    dist = gaz.district(prov, district)
+    return Place(dist.name_th, prov.name_th, dist.name_en, prov.name_en)
+
+
+def clip_name(district: str, province: str, template: str = TEMPLATE) -> str:
+    """The mandated name without extension, with gazetteer-checked names."""
+    place = check_names(district, province)
+    return format_name(place.district, place.province, template)
+
+
+def format_name(district: str, province: str, template: str = TEMPLATE) -> str:
+    name = unicodedata.normalize("NFC", template.format(district=district, province=province))
+    if _UNSAFE.search(name) or ".." in name or name.strip() != name or not name:
+        # Only a hand-edited template or bypassed gazetteer can get here; refuse rather
+        # than write outside the output folder.
+        raise NamingError(_("The file name {name!r} contains characters a file name cannot hold.")
+                          .format(name=name), _("Fix the name template in the preset."))
+    return name
+
+
+def output_filename(district: str, province: str, template: str = TEMPLATE,
+                    extension: str = EXTENSION) -> str:
+    return clip_name(district, province, template) + extension
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{district\}|\{province\})", template)
+    pattern = "".join("(?P<district>.+?)" if p == "{district}" else
+                      "(?P<province>.+?)" if p == "{province}" else re.escape(p) for p in parts)
+    return re.compile(pattern + r"$")
+
+
+def parse_clip_name(name: str, template: str = TEMPLATE) -> tuple[str, str] | None:
+    """(district, province) from a file name (extension optional), or None if it does not fit."""
+    stem = unicodedata.normalize("NFC", name)
+    for ext in (EXTENSION, ".mov", ".mkv"):
+        if stem.lower().endswith(ext):
+            stem = stem[: -len(ext)]
+    match = _template_regex(unicodedata.normalize("NFC", template)).match(stem)
+    return (match["district"], match["province"]) if match else None

@@ -1,0 +1,244 @@
+"""Presets: TOML files merged base → province → user file into typed, frozen dataclasses.
+
+A preset is named (``uttaradit``, looked up in the shipped ``presets/`` folder) or given by
+path. ``extends`` chains them; a child's tables are merged key by key over its parent's.
+Command-line options are applied after loading, by the caller.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from overlay.errors import PresetError
+from overlay.i18n import _
+from overlay.resources import logos_dir, presets_dir
+
+LOGO_EXTENSIONS = (".png", ".svg", ".jpg", ".jpeg")
+
+
+@dataclass(frozen=True)
+class EncodeProfile:
+    preset: str
+    crf: int
+
+
+@dataclass(frozen=True)
+class Encode:
+    quality: str
+    profiles: Mapping[str, EncodeProfile]
+    max_long_side: int
+    max_fps: int
+    loudness: float
+    true_peak: float
+    audio_bitrate: str
+    audio_rate: int
+
+    def profile(self, quality: str | None = None) -> EncodeProfile:
+        name = quality or self.quality
+        if name not in self.profiles:
+            raise PresetError(
+                _('Unknown quality "{name}".').format(name=name),
+                _("Choose one of: {names}.").format(names=", ".join(self.profiles)))
+        return self.profiles[name]
+
+
+@dataclass(frozen=True)
+class DistrictEntry:
+    name: str
+    name_en: str | None
+    lao: str
+    lao_confirmed: bool
+    logos: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    province: str | None
+    province_en: str | None
+    max_duration: float
+    fade: float
+    name_template: str
+    extension: str
+    logo_order: tuple[str, ...]
+    logos: Mapping[str, str]
+    logo_height: float
+    logo_margin: float
+    encode: Encode
+    districts: Mapping[str, DistrictEntry]
+    # Folders of the preset files in the chain, child first: relative logo paths resolve here.
+    search_dirs: tuple[Path, ...] = field(default=())
+
+    def district(self, name: str) -> DistrictEntry:
+        """The preset's entry for ``name`` (Thai or romanised, prefix allowed), or a bare one.
+
+        A district the preset does not list still renders, with the generic logos, as long
+        as the gazetteer knows it; naming.check_names does that check.
+        """
+        from overlay.gazetteer import normalise_thai  # local: the gazetteer is large
+
+        key = _strip_prefix(normalise_thai(name))
+        for entry in self.districts.values():
+            if key == entry.name or (entry.name_en and key.casefold() == entry.name_en.casefold()):
+                return entry
+        return DistrictEntry(name=key, name_en=None, lao="", lao_confirmed=False,
+                             logos=MappingProxyType({}))
+
+
+def _strip_prefix(name: str) -> str:
+    for prefix in ("อำเภอ", "อ.", "เขต"):
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix):].strip()
+    return name
+
+
+# ---------------------------------------------------------------- loading and merging
+
+def available() -> list[Path]:
+    return sorted(p for p in presets_dir().glob("*.toml"))
+
+
+def _locate(name_or_path: str, relative_to: Path | None = None) -> Path:
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or len(candidate.parts) > 1:
+        if not candidate.is_absolute() and relative_to is not None:
+            candidate = relative_to / candidate
+        if candidate.is_file():
+            return candidate
+        raise PresetError(_("Preset file {path} does not exist.").format(path=candidate),
+                          _("Check the path, or run 'overlay presets' to list the built-in ones."))
+    shipped = presets_dir() / f"{name_or_path}.toml"
+    if shipped.is_file():
+        return shipped
+    names = ", ".join(p.stem for p in available())
+    raise PresetError(_('Unknown preset "{name}".').format(name=name_or_path),
+                      _("Built-in presets: {names}; or give a path to a .toml file.").format(names=names))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PresetError(_("Cannot read preset {path}: {reason}.").format(path=path, reason=exc),
+                          _("Save it as UTF-8 text.")) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise PresetError(_("Preset {path} is not valid TOML: {reason}.").format(path=path, reason=exc),
+                          _("Fix the line it names.")) from exc
+
+
+def deep_merge(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(parent)
+    for key, value in child.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict[str, Any]]]:
+    """The preset and its ancestors, child first."""
+    if path.resolve() in seen:
+        raise PresetError(_("Preset {path} extends itself through a loop.").format(path=path),
+                          _("Remove the loop from the 'extends' lines."))
+    raw = _read(path)
+    parent = raw.get("preset", {}).get("extends")
+    if parent is None and path.resolve() != (presets_dir() / "base.toml").resolve():
+        parent = "base"
+    if not parent:
+        return [(path, raw)]
+    return [(path, raw), *_chain(_locate(str(parent), path.parent), (*seen, path.resolve()))]
+
+
+def load_preset(name_or_path: str = "base") -> Preset:
+    chain = _chain(_locate(name_or_path))
+    merged: dict[str, Any] = {}
+    for _path, raw in reversed(chain):
+        merged = deep_merge(merged, raw)
+    try:
+        return _build(merged, tuple(p.parent for p, _raw in chain))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PresetError(_("Preset {name} is incomplete or has a wrong value: {reason}.")
+                          .format(name=name_or_path, reason=exc),
+                          _("Compare it with presets/base.toml.")) from exc
+
+
+def _build(raw: Mapping[str, Any], search_dirs: tuple[Path, ...]) -> Preset:
+    meta, limits, naming, logos, enc = (raw.get(k, {}) for k in
+                                        ("preset", "limits", "naming", "logos", "encode"))
+    order = tuple(logos["order"])
+    logo_paths = {k: str(v) for k, v in logos.items() if k in order}
+    districts = {
+        name: DistrictEntry(
+            name=name, name_en=entry.get("name_en"), lao=str(entry.get("lao", "")),
+            lao_confirmed=bool(entry.get("lao_confirmed", bool(entry.get("lao")))),
+            logos=MappingProxyType({k: str(v) for k, v in entry.get("logos", {}).items()}))
+        for name, entry in raw.get("districts", {}).items()
+    }
+    profiles = {k: EncodeProfile(preset=str(v["preset"]), crf=int(v["crf"]))
+                for k, v in enc["profiles"].items()}
+    encode = Encode(quality=str(enc["quality"]), profiles=MappingProxyType(profiles),
+                    max_long_side=int(enc["max_long_side"]), max_fps=int(enc["max_fps"]),
+                    loudness=float(enc["loudness"]), true_peak=float(enc["true_peak"]),
+                    audio_bitrate=str(enc["audio_bitrate"]), audio_rate=int(enc["audio_rate"]))
+    max_duration = float(limits["max_duration"])
+    if not 0 < max_duration:
+        raise ValueError("limits.max_duration must be positive")
+    return Preset(
+        name=str(meta.get("name", "custom")), description=str(meta.get("description", "")),
+        province=meta.get("province"), province_en=meta.get("province_en"),
+        max_duration=max_duration, fade=float(limits.get("fade", 0.5)),
+        name_template=str(naming["template"]), extension=str(naming.get("extension", ".mp4")),
+        logo_order=order, logos=MappingProxyType(logo_paths),
+        logo_height=float(logos.get("height", 0.08)), logo_margin=float(logos.get("margin", 0.05)),
+        encode=encode, districts=MappingProxyType(districts), search_dirs=search_dirs)
+
+
+# ---------------------------------------------------------------- logos
+
+@dataclass(frozen=True)
+class LogoRef:
+    key: str          # moi, dla, … lao
+    entry: str        # the preset's value, for error messages
+    path: Path
+
+
+def resolve_logo(entry: str, dirs: tuple[Path, ...]) -> Path | None:
+    """First existing file for ``entry`` in ``dirs``; any of the logo extensions will do."""
+    rel = Path(entry)
+    if rel.is_absolute():
+        dirs, rel = (rel.parent,), Path(rel.name)
+    for base in dirs:
+        exact = base / rel
+        if exact.is_file():
+            return exact
+        for ext in LOGO_EXTENSIONS:
+            other = exact.with_suffix(ext)
+            if other.is_file():
+                return other
+    return None
+
+
+def district_logos(preset: Preset, district: DistrictEntry,
+                   user_dirs: tuple[Path, ...] = ()) -> list[LogoRef]:
+    """The logos in the preset's order, each resolved to a file. Missing → PresetError."""
+    dirs = (*user_dirs, *preset.search_dirs, logos_dir())
+    refs = []
+    for key in preset.logo_order:
+        entry = district.logos.get(key) or preset.logos.get(key)
+        if not entry:
+            raise PresetError(_('Preset {preset} names no file for the "{key}" logo.')
+                              .format(preset=preset.name, key=key),
+                              _("Add '{key} = \"file.png\"' under [logos].").format(key=key))
+        path = resolve_logo(entry, dirs)
+        if path is None:
+            where = ", ".join(str(d) for d in dirs)
+            raise PresetError(_('Logo "{key}" ({entry}) was not found.').format(key=key, entry=entry),
+                              _("Put the file in one of: {where}.").format(where=where))
+        refs.append(LogoRef(key=key, entry=entry, path=path))
+    return refs

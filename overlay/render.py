@@ -1,0 +1,315 @@
+"""One clip, start to finish: a Job is planned (everything checked, nothing written),
+then rendered in one ffmpeg pass into a private work folder and renamed into place.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable
+
+from overlay import graph, runner
+from overlay.errors import InputError, RenderError, UsageError
+from overlay.i18n import _
+from overlay.naming import Place, check_names, format_name
+from overlay.presets import DistrictEntry, LogoRef, Preset, available, district_logos, load_preset
+from overlay.probe import MediaInfo, probe, require_video
+from overlay.tools import ffmpeg_exe
+
+DEFAULT_PRESET = "uttaradit"
+SUBS_MODES = ("burn", "embed", "both")
+MIN_DURATION = 1.0
+
+
+@dataclass(frozen=True)
+class Job:
+    input: Path
+    district: str
+    out_dir: Path
+    preset: str | None = None
+    province: str | None = None
+    lao: str | None = None
+    start: float = 0.0
+    end: float | None = None
+    max_duration: float | None = None
+    quality: str | None = None
+    subs_th: Path | None = None
+    subs_en: Path | None = None
+    subs_mode: str = "burn"
+    subs_encoding: str | None = None
+    strict_subs: bool = False
+    logo_dirs: tuple[Path, ...] = ()
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    job: Job
+    preset: Preset
+    place: Place
+    district: DistrictEntry
+    output: Path
+    info: MediaInfo
+    start: float
+    duration: float
+    cut: bool
+    width: int
+    height: int
+    fps: Fraction
+    logos: tuple[LogoRef, ...]
+    subtitles: dict = field(default_factory=dict)     # "th"/"en" -> SubtitleFile
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def placeholders(self) -> tuple[LogoRef, ...]:
+        from overlay.logos import is_placeholder
+
+        return tuple(ref for ref in self.logos if is_placeholder(ref.path))
+
+
+def choose_preset(preset: str | None, province: str | None) -> Preset:
+    """--preset wins; else a shipped preset for --province; else the letter's province."""
+    if preset:
+        return load_preset(preset)
+    if province:
+        from overlay.gazetteer import gazetteer
+
+        wanted = gazetteer().province(province).name_th
+        for path in available():
+            candidate = load_preset(str(path))
+            if candidate.province == wanted:
+                return candidate
+        return load_preset("base")
+    return load_preset(DEFAULT_PRESET)
+
+
+def window(info: MediaInfo, start: float, end: float | None, limit: float) -> tuple[float, float, bool]:
+    """(start, duration, cut) of the part to keep; InputError when nothing sensible is left."""
+    total = info.duration
+    if total <= 0:
+        raise InputError(_("Cannot tell how long {name} is; the file may be damaged.")
+                         .format(name=info.path.name),
+                         _("Export or copy the clip again."))
+    if start < 0 or (end is not None and end <= start):
+        raise UsageError(_("--start must be at least 0 and --end after --start."),
+                         _("Give times in seconds or as mm:ss, e.g. --start 10 --end 4:50."))
+    if start >= total:
+        raise UsageError(_("--start {start:.1f} s is past the end of the clip ({total:.1f} s).")
+                         .format(start=start, total=total), _("Choose an earlier --start."))
+    stop = min(total, end) if end is not None else total
+    duration = min(stop - start, limit)
+    if duration < MIN_DURATION:
+        raise InputError(_("Only {d:.2f} s of video would be left; a clip needs at least {m:.0f} s.")
+                         .format(d=duration, m=MIN_DURATION),
+                         _("Check the file and the --start/--end times."))
+    cut = start + duration < total - 0.05
+    return start, round(duration, 3), cut
+
+
+def plan(job: Job) -> Plan:
+    """Check everything a render needs, without writing anything."""
+    preset = choose_preset(job.preset, job.province)
+    province = job.province or preset.province
+    if not province:
+        raise UsageError(_("No province given: preset {preset} does not name one.")
+                         .format(preset=preset.name),
+                         _("Add --province, e.g. --province อุตรดิตถ์, or use --preset uttaradit."))
+    place = check_names(job.district, province)
+    district = preset.district(place.district)
+    if job.lao:
+        district = replace(district, lao=job.lao, lao_confirmed=True)
+    warnings: list[str] = []
+    if preset.province and place.province != preset.province:
+        warnings.append(_("Preset {preset} is for จังหวัด{p1}, the clip for จังหวัด{p2}: "
+                          "its province logos may be wrong.")
+                        .format(preset=preset.name, p1=preset.province, p2=place.province))
+
+    out_dir = Path(job.out_dir)
+    name = format_name(place.district, place.province, preset.name_template) + preset.extension
+    output = out_dir / name
+    if output.exists() and not job.force:
+        raise UsageError(_("{path} already exists.").format(path=output),
+                         _("Use --force to replace it, or choose another --out-dir."))
+
+    info = probe(job.input)
+    video = require_video(info)
+    limit = preset.max_duration
+    if job.max_duration is not None:
+        if job.max_duration > preset.max_duration:
+            warnings.append(_("--max-duration {m:.0f} s is above the mandate's {l:.0f} s; "
+                              "using {l:.0f} s.").format(m=job.max_duration, l=limit))
+        limit = min(limit, job.max_duration)
+    start, duration, cut = window(info, job.start, job.end, limit)
+    if cut and job.end is None and job.start == 0:
+        warnings.append(_("The clip is {total:.0f} s long; it is cut to {d:.0f} s (the limit).")
+                        .format(total=info.duration, d=duration))
+    display_w, display_h = video.display_size
+    width, height = graph.output_size(display_w, display_h, preset.encode.max_long_side)
+    fps = graph.output_fps(video, preset.encode.max_fps)
+    logos = tuple(district_logos(preset, district, tuple(job.logo_dirs)))
+    if job.subs_mode not in SUBS_MODES:
+        raise UsageError(_('Unknown --subs-mode "{mode}".').format(mode=job.subs_mode),
+                         _("Choose burn, embed or both."))
+    subtitles = _read_subtitles(job, start, duration, warnings)
+    result = Plan(job=job, preset=preset, place=place, district=district, output=output,
+                  info=info, start=start, duration=duration, cut=cut, width=width,
+                  height=height, fps=fps, logos=logos, subtitles=subtitles,
+                  warnings=tuple(warnings))
+    if result.placeholders:
+        warnings.append(_("Placeholder logos still in use: {keys}. Put the official files where "
+                          "'overlay doctor' shows, or in a folder given with --logo-dir.")
+                        .format(keys=", ".join(ref.key for ref in result.placeholders)))
+    if not district.lao_confirmed:
+        warnings.append(_("The organisation name for อำเภอ{d} is not confirmed in the preset; "
+                          "give it with --lao.").format(d=place.district))
+    return replace(result, warnings=tuple(warnings))
+
+
+def _read_subtitles(job: Job, start: float, duration: float, warnings: list[str]) -> dict:
+    files = {lang: path for lang, path in (("th", job.subs_th), ("en", job.subs_en)) if path}
+    if not files:
+        return {}
+    from overlay import subtitles
+
+    read = {}
+    for lang, path in files.items():
+        sub = subtitles.read_srt(Path(path), encoding=job.subs_encoding, strict=job.strict_subs)
+        warnings.extend(sub.problems)
+        cues, dropped = subtitles.fit_window(sub.cues, start, duration)
+        if dropped:
+            warnings.append(_("{n} subtitle cue(s) of {name} fall after the cut and are left out.")
+                            .format(n=dropped, name=Path(path).name))
+        read[lang] = replace(sub, cues=tuple(cues))
+    return read
+
+
+ProgressFn = Callable[[float], None]
+
+
+def render(p: Plan, progress: ProgressFn | None = None) -> Path:
+    """Render the plan in one ffmpeg pass; return the final path."""
+    from overlay.logos import compose_row
+
+    out_dir = p.output.parent
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(_("Cannot create the output folder {dir}: {reason}.")
+                         .format(dir=out_dir, reason=exc.strerror or exc),
+                         _("Choose a folder you can write to with --out-dir.")) from exc
+    with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
+        work = Path(tmp)
+        row = compose_row([ref.path for ref in p.logos], p.width, p.height)
+        row.image.save(work / "logos.png")
+        env: dict[str, str] = {}
+        ass = None
+        embed: list[graph.SubTrack] = []
+        if p.subtitles:
+            ass, env, embed = _prepare_subtitles(p, work)
+        with runner.atomic_output(p.output, p.job.force) as temp:
+            spec = _spec(p, temp, row.x, row.y, ass, tuple(embed))
+            stderr = runner.run(graph.build(spec, ffmpeg_exe()), cwd=work, env=env,
+                                progress=progress)
+            if ass:
+                from overlay.subtitles import libass_failures
+
+                failures = libass_failures(stderr)
+                if failures:
+                    raise RenderError(_("The subtitles could not be drawn: {why}")
+                                      .format(why=failures[0]),
+                                      _("Run 'overlay doctor' to check the subtitle font."),
+                                      stderr=stderr)
+            for track in embed:   # sidecars for YouTube's caption upload, beside the clip
+                shutil.copyfile(track.path, sidecar_path(p.output, track.language))
+    return p.output
+
+
+def sidecar_path(output: Path, language: str) -> Path:
+    short = {"tha": "th", "eng": "en"}.get(language, language)
+    return output.with_name(f"{output.stem}.{short}.srt")
+
+
+def _prepare_subtitles(p: Plan, work: Path):
+    from overlay import subtitles
+
+    env = {}
+    ass = None
+    embed = []
+    tracks = {lang: sub.cues for lang, sub in p.subtitles.items()}
+    if p.job.subs_mode in ("burn", "both"):
+        env = subtitles.prepare_libass(work)
+        (work / "subs.ass").write_text(subtitles.build_ass(tracks, p.width, p.height),
+                                       encoding="utf-8")
+        ass = "subs.ass"
+    if p.job.subs_mode in ("embed", "both"):
+        names = {"th": ("tha", "ไทย"), "en": ("eng", "English")}
+        for lang in ("th", "en"):
+            if lang in tracks:
+                path = work / f"{lang}.srt"
+                subtitles.write_srt(tracks[lang], path)
+                embed.append(graph.SubTrack(path, *names[lang]))
+    return ass, env, embed
+
+
+def _spec(p: Plan, output: Path, x: int, y: int, ass: str | None,
+          embed: tuple[graph.SubTrack, ...], frame_only: bool = False) -> graph.GraphSpec:
+    enc = p.preset.encode
+    return graph.GraphSpec(
+        input=p.job.input, start=p.start, duration=p.duration, cut=p.cut,
+        fade=min(p.preset.fade, p.duration / 4), video=require_video(p.info),
+        has_audio=p.info.audio is not None, width=p.width, height=p.height, fps=p.fps,
+        logo_png="logos.png", logo_x=x, logo_y=y, output=output,
+        encode=enc.profile(p.job.quality), loudness=enc.loudness, true_peak=enc.true_peak,
+        audio_bitrate=enc.audio_bitrate, audio_rate=enc.audio_rate, ass=ass, embed=embed,
+        frame_only=frame_only)
+
+
+def preview(p: Plan, at: float, output: Path) -> Path:
+    """One frame with the logo row (and subtitles) at ``at`` seconds of the output."""
+    from overlay.logos import compose_row
+
+    at = max(0.0, min(at, p.duration - 0.05))
+    with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
+        work = Path(tmp)
+        row = compose_row([ref.path for ref in p.logos], p.width, p.height)
+        row.image.save(work / "logos.png")
+        env, ass = {}, None
+        if p.subtitles:
+            from overlay import subtitles
+
+            env = subtitles.prepare_libass(work)
+            tracks = {lang: [replace(c, start=c.start - at, end=c.end - at)
+                             for c in sub.cues if c.end > at]
+                      for lang, sub in p.subtitles.items()}
+            (work / "subs.ass").write_text(subtitles.build_ass(tracks, p.width, p.height),
+                                           encoding="utf-8")
+            ass = "subs.ass"
+        shifted = replace(p, start=p.start + at, duration=max(0.5, min(1.0, p.duration - at)))
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with runner.atomic_output(output, force=True) as temp:
+            spec = _spec(shifted, temp, row.x, row.y, ass, (), frame_only=True)
+            runner.run(graph.build(spec, ffmpeg_exe()), cwd=work, env=env)
+    return output
+
+
+def seconds(text: str | None) -> float | None:
+    """'90', '1:30', '00:01:30.5' → seconds. ValueError with a plain message otherwise."""
+    if text is None or text == "":
+        return None
+    parts = text.strip().split(":")
+    try:
+        values = [float(part) for part in parts]
+    except ValueError:
+        raise UsageError(_('"{text}" is not a time.').format(text=text),
+                         _("Write seconds (90) or minutes:seconds (1:30).")) from None
+    if len(values) > 3 or any(v < 0 or math.isnan(v) for v in values):
+        raise UsageError(_('"{text}" is not a time.').format(text=text),
+                         _("Write seconds (90) or minutes:seconds (1:30)."))
+    total = 0.0
+    for value in values:
+        total = total * 60 + value
+    return total

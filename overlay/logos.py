@@ -380,10 +380,15 @@ def _has_thai(font: ImageFont.FreeTypeFont) -> bool:
 
 
 def _thai_font_path() -> Path | None:
-    """The first Thai-capable font in our fonts folder (Loma first), else None."""
-    files = [p for d in _font_dirs() if d.is_dir() for p in sorted(d.rglob("*"))
+    """The first Thai-capable font in our fonts folder, else None.
+
+    Loma first, upright bold first: the labels must read when the badge is 86 px tall.
+    """
+    files = [p for d in _font_dirs() if d.is_dir() for p in d.rglob("*")
              if p.suffix.lower() in (".ttf", ".otf", ".ttc")]
-    files.sort(key=lambda p: "loma" not in p.name.lower())
+    files.sort(key=lambda p: ("loma" not in p.name.lower(),
+                              any(s in p.name.lower() for s in ("oblique", "italic")),
+                              "bold" not in p.name.lower(), p.name))
     for path in files:
         try:
             if _has_thai(ImageFont.truetype(str(path), 32)):

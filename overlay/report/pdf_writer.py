@@ -1,0 +1,154 @@
+"""The report as a PDF with the shipped Thai font embedded, so it reads the same anywhere.
+
+fpdf2 shapes with HarfBuzz (marks stacked and placed by the font's GPOS). Two things it does
+not do for Thai are done here:
+- line breaking: Thai has no spaces between words, so lines are broken at ICU's dictionary
+  word boundaries and each line is drawn as one cell (no zero-width spaces in the text);
+- copy/extract of SARA AM: HarfBuzz splits ำ into two glyphs, and fpdf2 leaves the second
+  unmapped, so readers see a stray control code. Those glyphs are mapped to nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from fpdf import FPDF
+import fpdf.output as _fpdf_output
+from fpdf.fonts import Glyph
+
+from overlay.i18n import _
+from overlay.report.layout import Block, Style, blocks
+from overlay.report.model import Report, ReportError
+from overlay.resources import fonts_dir
+
+FONT = "Laksaman"
+SIZE = 16
+TITLE_SIZE = 18
+LINE_HEIGHT = 7.0          # mm at 16 pt: TH Sarabun's single spacing
+_INDENT = {Style.SECTION: 7.5, Style.QUESTION: 12.5, Style.ANSWER: 17.5, Style.LINE: 7.5}
+_NOTHING = 0x10FFFF        # stands for "maps to no text" until the ToUnicode CMap is written
+_NOTHING_HEX = "<DBFFDFFF>"
+
+
+def font_files() -> dict[str, Path]:
+    return {"": fonts_dir() / "Laksaman.ttf", "B": fonts_dir() / "Laksaman-Bold.ttf"}
+
+
+# ---------------------------------------------------------------- Thai line breaking
+
+@lru_cache(maxsize=1)
+def _line_breaker():
+    try:
+        from icu4py.breakers import LineBreaker
+    except ImportError:        # no ICU: break at spaces only (lines may overflow into cells)
+        return None
+    return LineBreaker
+
+
+def segments(text: str) -> list[str]:
+    """Pieces of ``text`` that a line may end after (ICU's Thai dictionary)."""
+    breaker = _line_breaker()
+    if breaker is None:
+        return [w + " " for w in text.split(" ")[:-1]] + [text.split(" ")[-1]]
+    return [piece for piece in breaker(text, "th") if piece]
+
+
+def wrap(text: str, width: float, measure) -> list[str]:
+    """Greedy lines no wider than ``width`` (a segment wider than a line stands alone)."""
+    lines: list[str] = []
+    current = ""
+    for piece in segments(text):
+        candidate = current + piece
+        if current and measure(candidate.rstrip()) > width:
+            lines.append(current.rstrip())
+            current = piece.lstrip()
+        else:
+            current = candidate
+    if current.strip() or not lines:
+        lines.append(current.rstrip())
+    return lines
+
+
+# ---------------------------------------------------------------- extraction fix
+
+@contextlib.contextmanager
+def _empty_mappings() -> Iterator[None]:
+    """Let the ToUnicode CMap say "no text" for glyphs that are the tail of a cluster."""
+    original = _fpdf_output._build_cmap_blocks
+
+    def build(entries, operator):
+        return original([e.replace(_NOTHING_HEX, "<>") for e in entries], operator)
+
+    _fpdf_output._build_cmap_blocks = build
+    try:
+        yield
+    finally:
+        _fpdf_output._build_cmap_blocks = original
+
+
+def _map_cluster_tails(pdf: FPDF) -> None:
+    for font in pdf.fonts.values():
+        subset = getattr(font, "subset", None)
+        table = getattr(subset, "_char_id_per_glyph", None)
+        if table is None:
+            continue
+        subset._char_id_per_glyph = {
+            (Glyph(g.glyph_id, (_NOTHING,), g.glyph_name, g.glyph_width)
+             if g is not None and isinstance(g.unicode, tuple) and not g.unicode else g): code
+            for g, code in table.items()}
+
+
+# ---------------------------------------------------------------- drawing
+
+def _new_pdf(report: Report) -> FPDF:
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_margins(left=30, top=25, right=20)   # ระเบียบงานสารบรรณ: 3 cm left, 2 cm right
+    pdf.set_auto_page_break(True, margin=20)
+    for style, path in font_files().items():
+        pdf.add_font(FONT, style, str(path))
+    pdf.set_text_shaping(True)
+    pdf.set_title(report.file_stem)
+    pdf.set_lang("th-TH")
+    pdf.set_creator("overlay")
+    pdf.set_creation_date(_fixed_date())       # same data, same file
+    pdf.add_page()
+    return pdf
+
+
+def _fixed_date():
+    from datetime import datetime, timezone
+    return datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def _draw(pdf: FPDF, block: Block) -> None:
+    bold = block.style in (Style.TITLE, Style.PART, Style.SECTION)
+    pdf.set_font(FONT, "B" if bold else "", TITLE_SIZE if block.style is Style.TITLE else SIZE)
+    if block.style in (Style.PART, Style.NOTE):
+        pdf.ln(4)
+    elif block.style is Style.SECTION:
+        pdf.ln(2)
+    indent = _INDENT.get(block.style, 0.0)
+    width = pdf.epw - indent
+    align = "C" if block.style is Style.TITLE else "L"
+    for line in wrap(block.text, width, pdf.get_string_width):
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.cell(width, LINE_HEIGHT, line, align=align, new_x="LMARGIN", new_y="NEXT")
+
+
+def write_pdf(report: Report) -> bytes:
+    pdf = _new_pdf(report)
+    for block in blocks(report):
+        _draw(pdf, block)
+    missing = sorted({chr(c) for font in pdf.fonts.values()
+                      for c in getattr(font, "missing_glyphs", ())})
+    if missing:
+        raise ReportError(
+            _("The report font has no letter for {chars}.").format(
+                chars=", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)),
+            _("Remove or replace those characters in the data file."))
+    _map_cluster_tails(pdf)
+    with _empty_mappings():
+        return bytes(pdf.output())

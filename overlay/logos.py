@@ -94,15 +94,16 @@ def _best_split(sizes: Sequence[tuple[int, int]], gap: int) -> int:
     return best_k
 
 
-def plan_row(aspects: Sequence[float], frame_w: int, frame_h: int) -> RowPlan:
+def plan_row(aspects: Sequence[float], frame_w: int, frame_h: int, *,
+             height_fraction: float = HEIGHT_FRACTION, safe_inset: float = SAFE_INSET) -> RowPlan:
     """Lay logos of the given width/height ratios out in the frame's top-right safe area."""
     if not aspects:
         raise ValueError("no logos to lay out")
-    inset_x, inset_y = round(SAFE_INSET * frame_w), round(SAFE_INSET * frame_h)
+    inset_x, inset_y = round(safe_inset * frame_w), round(safe_inset * frame_h)
     safe_w, safe_h = frame_w - 2 * inset_x, frame_h - 2 * inset_y
     right, top = frame_w - inset_x, inset_y
 
-    height = max(MIN_HEIGHT, round(HEIGHT_FRACTION * min(frame_w, frame_h)))
+    height = max(MIN_HEIGHT, round(height_fraction * min(frame_w, frame_h)))
     # Shrinking below MIN_HEIGHT only happens when two rows would leave the safe area.
     while True:
         gap = max(1, round(GAP_FRACTION * height))
@@ -286,10 +287,16 @@ def _with_shadow(row: Image.Image, radius: int) -> Image.Image:
     return Image.alpha_composite(shadow, row)
 
 
-def compose_row(logos: Sequence[Path | Image.Image], frame_w: int, frame_h: int) -> LogoRow:
-    """The whole logo row for a ``frame_w`` x ``frame_h`` output, as one small RGBA image."""
+def compose_row(logos: Sequence[Path | Image.Image], frame_w: int, frame_h: int, *,
+                height_fraction: float = HEIGHT_FRACTION,
+                safe_inset: float = SAFE_INSET) -> LogoRow:
+    """The whole logo row for a ``frame_w`` x ``frame_h`` output, as one small RGBA image.
+
+    The keywords let a preset's ``logos.height`` and ``logos.margin`` override the defaults.
+    """
     sources = [Path(s) if isinstance(s, str) else s for s in logos]
-    plan = plan_row([_aspect(s) for s in sources], frame_w, frame_h)
+    plan = plan_row([_aspect(s) for s in sources], frame_w, frame_h,
+                    height_fraction=height_fraction, safe_inset=safe_inset)
     pad = max(1, round(SHADOW_FRACTION * plan.logo_height))
     x0 = min(b[0] for b in plan.boxes) - pad
     y0 = min(b[1] for b in plan.boxes) - pad

@@ -157,6 +157,12 @@ def test_two_rows_shrink_when_even_two_rows_are_too_wide():
     assert widest <= sx1 - sx0
 
 
+def test_preset_height_and_margin_override_the_defaults(tmp_path):
+    row = compose_row(seven(tmp_path)[:2], 1920, 1080, height_fraction=0.1, safe_inset=0.1)
+    assert row.logo_height == 108
+    assert row.boxes[-1][2] == 1920 - 192 and row.boxes[0][1] == 108
+
+
 def test_compose_row_accepts_images_and_paths(tmp_path):
     row = compose_row([solid((10, 20)), save(solid((20, 10)), tmp_path / "w.png")], 1920, 1080)
     assert isinstance(row, LogoRow)

@@ -504,6 +504,10 @@ def shipped_placeholders() -> dict[str, tuple[str, str]]:
         "moi.png": ("Interior\nMinistry", "กระทรวงมหาดไทย"),
         "dla.png": ("DLA", "สถ."),
         "volunteers.png": ("Volunteers", "อถล."),
+        # What the base preset uses for a province or district no preset describes yet.
+        "generic/province.png": ("Province", "จังหวัด"),
+        "generic/district.png": ("District", "อำเภอ"),
+        "generic/lao.png": ("Local gov.", "อปท."),
         "uttaradit/province.png": ("Province\nUttaradit", "จังหวัดอุตรดิตถ์"),
     }
     for slug, thai in UTTARADIT_DISTRICTS.items():

@@ -406,7 +406,8 @@ def test_resolve_logo_prefers_official_files(tmp_path):
 
 def test_shipped_assets_are_complete_and_small():
     base = logos.logos_dir()
-    names = ["moi.png", "dla.png", "volunteers.png", "sdg.png", "uttaradit/province.png"]
+    names = ["moi.png", "dla.png", "volunteers.png", "sdg.png", "uttaradit/province.png",
+             "generic/province.png", "generic/district.png", "generic/lao.png"]
     for slug in logos.UTTARADIT_DISTRICTS:
         names += [f"uttaradit/{slug}/district.png", f"uttaradit/{slug}/lao.png"]
     assert len(logos.UTTARADIT_DISTRICTS) == 9

@@ -45,6 +45,7 @@ class Item:
     question: str          # the form's Thai wording
     kind: Kind
     unit: str = ""
+    section: str = ""      # "๒.๑" for Part 2's numbered sub-items, to name them unambiguously
 
     @property
     def field(self) -> str:
@@ -73,9 +74,10 @@ PLACE = (Item("part1", "district", "", "อำเภอ", Kind.TEXT),
          Item("part1", "province", "", "จังหวัด", Kind.TEXT))
 
 
-def _p2(table: str, pairs: tuple[tuple[str, str], ...]) -> tuple[Item, ...]:
+def _p2(section: str, pairs: tuple[tuple[str, str], ...]) -> tuple[Item, ...]:
     thai = "๑๒๓๔๕๖๗๘๙"
-    return tuple(Item(table, key, f"{thai[i]})", q, Kind.LONG) for i, (key, q) in enumerate(pairs))
+    return tuple(Item("part2", key, f"{thai[i]})", q, Kind.LONG, section=section)
+                 for i, (key, q) in enumerate(pairs))
 
 
 FORM: tuple[Part, ...] = (
@@ -88,18 +90,18 @@ FORM: tuple[Part, ...] = (
         Item("part1", "welfare", "๑.๖", "รูปแบบการจัดสวัสดิการ", Kind.TEXT),
     )),)),
     Part("๒", "การบริหารจัดการธนาคารขยะ", (
-        Section("๒.๑", "การขับเคลื่อนการจัดตั้งธนาคารขยะให้ประสบความสำเร็จ", _p2("part2", (
+        Section("๒.๑", "การขับเคลื่อนการจัดตั้งธนาคารขยะให้ประสบความสำเร็จ", _p2("๒.๑", (
             ("success_factors", "ปัจจัยความสำเร็จ"),
             ("tactics", "กลวิธีในการขับเคลื่อนธนาคารขยะ")))),
-        Section("๒.๒", "การจัดสวัสดิการ", _p2("part2", (
+        Section("๒.๒", "การจัดสวัสดิการ", _p2("๒.๒", (
             ("welfare_schemes", "รูปแบบการจัดสวัสดิการต่างๆ / สาเหตุที่ชุมชนเลือกสวัสดิการนั้นๆ"),
             ("problems", "ปัญหาอุปสรรคและแนวทางการแก้ไข")))),
         Section("๒.๓", "ประโยชน์ที่ชุมชน/ อปท. ได้รับจากโครงการธนาคารขยะนอกเหนือจากสวัสดิการ เช่น",
-                _p2("part2", (
+                _p2("๒.๓", (
                     ("cost_saved", "จำนวนค่าใช้จ่ายการเก็บขน/กำจัดขยะที่ลดลง (ข้อมูลเชิงสถิติที่ชัดเจน)"),
                     ("fewer_staff", "การลดทรัพยากรมนุษย์ในการเก็บขนขยะ"),
                     ("environment", "ประโยชน์ด้านสิ่งแวดล้อม")))),
-        Section("๒.๔", "การขับเคลื่อนโครงการธนาคารขยะสู่ความยั่งยืน", _p2("part2", (
+        Section("๒.๔", "การขับเคลื่อนโครงการธนาคารขยะสู่ความยั่งยืน", _p2("๒.๔", (
             ("strategy", "กลยุทธ์/กลไกสู่ความยั่งยืน"),
             ("methods", "วิธีการขับเคลื่อนธนาคารขยะสู่ความยั่งยืน"),
             ("partners", "การมีส่วนร่วมของภาคีเครือข่ายในพื้นที่")))),
@@ -310,7 +312,8 @@ class Report:
 
 
 def _label(item: Item) -> str:
-    return f"{item.field} ({item.number} {item.question})".replace(" ()", "").replace("( ", "(")
+    number = " ".join(n for n in (item.section, item.number) if n)
+    return f"{item.field} ({number} {item.question})".replace("( ", "(")
 
 
 def _text(value: Any) -> str:
@@ -370,8 +373,8 @@ def validate(raw: Mapping[str, Any], source: Path | None = None,
         name = source.name if source else _("the report data")
         raise ReportError(
             _("{name} has {n} problem(s):").format(name=name, n=len(problems))
-            + "".join(f"\n  - {p}" for p in problems),
-            _("Fix them and run the command again."), tuple(problems))
+            + "".join(f"\n  - {p}" for p in problems)
+            + "\n" + _("Fix them and run the command again."), None, tuple(problems))
     return Report(**values, chapters=chapters, thai_digits=digits == "thai", source=source)
 
 

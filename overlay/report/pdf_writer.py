@@ -138,17 +138,23 @@ def _draw(pdf: FPDF, block: Block) -> None:
         pdf.cell(width, LINE_HEIGHT, line, align=align, new_x="LMARGIN", new_y="NEXT")
 
 
+def missing_characters(text: str, covered: set[int]) -> list[str]:
+    """Characters the font cannot draw (shaping would show an empty box for them)."""
+    return sorted({c for c in text if not c.isspace() and ord(c) not in covered})
+
+
 def write_pdf(report: Report) -> bytes:
     pdf = _new_pdf(report)
-    for block in blocks(report):
-        _draw(pdf, block)
-    missing = sorted({chr(c) for font in pdf.fonts.values()
-                      for c in getattr(font, "missing_glyphs", ())})
+    content = blocks(report)
+    covered = set(pdf.fonts[FONT.lower()].glyph_ids) & set(pdf.fonts[FONT.lower() + "B"].glyph_ids)
+    missing = missing_characters("".join(b.text for b in content), covered)
     if missing:
         raise ReportError(
             _("The report font has no letter for {chars}.").format(
                 chars=", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)),
             _("Remove or replace those characters in the data file."))
+    for block in content:
+        _draw(pdf, block)
     _map_cluster_tails(pdf)
     with _empty_mappings():
         return bytes(pdf.output())

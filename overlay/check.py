@@ -188,8 +188,8 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
 
 def _logo_items(path: Path, duration: float, preset: Preset, place, district: str | None,
                 logo_dirs: tuple[Path, ...]) -> list[Item]:
-    from overlay.logos import compose_row
     from overlay.presets import district_logos
+    from overlay.render import logo_row
 
     name = district or (place.district if place else None)
     if name is None:
@@ -201,7 +201,7 @@ def _logo_items(path: Path, duration: float, preset: Preset, place, district: st
     times = [0.0, duration / 2, duration + 1]
     frames = frames_at(path, times)
     h, w = frames[0].shape[:2]
-    row = compose_row([r.path for r in refs], w, h)
+    row = logo_row(preset, refs, w, h)
     rgba = np.asarray(row.image.convert("RGBA"))
     items = []
     for label, frame in zip((_("start"), _("middle"), _("end")), frames):

@@ -55,7 +55,8 @@ class GraphSpec:
 
 
 def even(value: float) -> int:
-    return max(2, int(round(value / 2)) * 2)
+    # Down to even: never larger than the source, so never an upscale.
+    return max(2, int(value + 1e-6) // 2 * 2)
 
 
 def output_size(display_w: int, display_h: int, max_long_side: int) -> tuple[int, int]:

@@ -159,6 +159,10 @@ def load_preset(name_or_path: str = "base") -> Preset:
     chain = _chain(_locate(name_or_path))
     merged: dict[str, Any] = {}
     for _path, raw in reversed(chain):
+        for entry in raw.get("districts", {}).values():
+            # A file that writes an organisation's name vouches for it, whatever its parent said.
+            if "lao" in entry:
+                entry.setdefault("lao_confirmed", True)
         merged = deep_merge(merged, raw)
     try:
         return _build(merged, tuple(p.parent for p, _raw in chain))

@@ -190,10 +190,16 @@ def _read_subtitles(job: Job, start: float, duration: float, warnings: list[str]
 ProgressFn = Callable[[float], None]
 
 
-def render(p: Plan, progress: ProgressFn | None = None) -> Path:
-    """Render the plan in one ffmpeg pass; return the final path."""
+def logo_row(preset: Preset, logos, width: int, height: int):
+    """The composed row for an output size, with the preset's height and margin."""
     from overlay.logos import compose_row
 
+    return compose_row([ref.path for ref in logos], width, height,
+                       height_fraction=preset.logo_height, safe_inset=preset.logo_margin)
+
+
+def render(p: Plan, progress: ProgressFn | None = None) -> Path:
+    """Render the plan in one ffmpeg pass; return the final path."""
     out_dir = p.output.parent
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -203,7 +209,7 @@ def render(p: Plan, progress: ProgressFn | None = None) -> Path:
                          _("Choose a folder you can write to with --out-dir.")) from exc
     with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
         work = Path(tmp)
-        row = compose_row([ref.path for ref in p.logos], p.width, p.height)
+        row = logo_row(p.preset, p.logos, p.width, p.height)
         row.image.save(work / "logos.png")
         env: dict[str, str] = {}
         ass = None
@@ -270,12 +276,10 @@ def _spec(p: Plan, output: Path, x: int, y: int, ass: str | None,
 
 def preview(p: Plan, at: float, output: Path) -> Path:
     """One frame with the logo row (and subtitles) at ``at`` seconds of the output."""
-    from overlay.logos import compose_row
-
     at = max(0.0, min(at, p.duration - 0.05))
     with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
         work = Path(tmp)
-        row = compose_row([ref.path for ref in p.logos], p.width, p.height)
+        row = logo_row(p.preset, p.logos, p.width, p.height)
         row.image.save(work / "logos.png")
         env, ass = {}, None
         if p.subtitles:

@@ -1,0 +1,67 @@
+"""Shared fixtures: tiny real media made with the real ffmpeg, once per session."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from overlay.tools import ffmpeg_exe
+
+LOGO_COLOUR = (230, 20, 30)     # a red no test pattern has in the top-right corner
+
+
+def make_clip(path: Path, *, seconds: float = 3.0, size: str = "320x180", rate: str = "25",
+              audio: bool = True, vcodec: list[str] | None = None,
+              extra_in: list[str] | None = None, extra_out: list[str] | None = None,
+              source: str = "testsrc") -> Path:
+    """A short test-pattern clip, made with an argument list like everything else."""
+    args = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+            "-f", "lavfi", "-i", f"{source}=size={size}:rate={rate}:duration={seconds}"]
+    if audio:
+        args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
+    args += extra_in or []
+    args += vcodec or ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    if audio:
+        args += ["-c:a", "aac", "-shortest"]
+    args += extra_out or []
+    args.append(str(path))
+    subprocess.run(args, check=True, stdin=subprocess.DEVNULL)
+    return path
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def clip3(media) -> Path:
+    """3 s, 320×180, 25 fps, with a tone."""
+    return make_clip(media / "clip3.mp4")
+
+
+@pytest.fixture(scope="session")
+def logo_dir(tmp_path_factory) -> Path:
+    """A --logo-dir in the shipped layout where every logo is one plain red square."""
+    from overlay.presets import load_preset
+
+    root = tmp_path_factory.mktemp("logos")
+    preset = load_preset("uttaradit")
+    entries = set(preset.logos.values())
+    for district in preset.districts.values():
+        entries.update(district.logos.values())
+    for entry in entries:
+        target = root / entry
+        target.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGBA", (64, 64), (*LOGO_COLOUR, 255)).save(target)
+    return root
+
+
+def decode_frame(path: Path, at: float) -> np.ndarray:
+    from overlay.check import frames_at
+
+    return frames_at(path, [at])[0]

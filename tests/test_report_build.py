@@ -220,3 +220,23 @@ def test_cli_wrong_clip(app, tmp_path):
                                       "--clip", "final.mp4"])
     assert result.exit_code == 2 and "--clip final.mp4" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_no_dotted_circles_when_shaping_the_page(report):
+    """HarfBuzz inserts U+25CC before a mark with no base: none of the form's text may get one."""
+    import uharfbuzz as hb
+
+    from overlay.report.pdf_writer import font_files
+
+    for path in font_files().values():
+        blob = hb.Blob.from_file_path(str(path))
+        font = hb.Font(hb.Face(blob))
+        dotted = font.get_nominal_glyph(0x25CC)
+        assert dotted
+        for block in blocks(report):
+            buf = hb.Buffer()
+            buf.add_str(block.text)
+            buf.guess_segment_properties()
+            hb.shape(font, buf, {})
+            assert dotted not in [g.codepoint for g in buf.glyph_infos], block.text
+            assert 0 not in [g.codepoint for g in buf.glyph_infos], block.text   # no .notdef

@@ -95,6 +95,8 @@ class Layout:
 
 # ---------------------------------------------------------------------------- encodings
 
+_ALIASES = {"windows-874": "cp874", "win-874": "cp874", "win874": "cp874",
+            "x-windows-874": "cp874", "ms874": "cp874", "thai": "cp874"}
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
@@ -133,6 +135,8 @@ def _line_of(data: bytes, offset: int, encoding: str) -> int:
 def decode_srt(path: Path, data: bytes, encoding: str | None) -> tuple[str, str, list[str]]:
     """(text, encoding used, problems). A forced encoding that does not fit is an error."""
     if encoding:
+        # Windows' own names for the Thai code page, which Python does not know.
+        encoding = _ALIASES.get(encoding.lower().replace("_", "-"), encoding)
         try:
             import codecs
 
@@ -163,7 +167,7 @@ def decode_srt(path: Path, data: bytes, encoding: str | None) -> tuple[str, str,
 # ---------------------------------------------------------------------------- parsing
 
 _TS = r"(?:(\d{1,3})\s*:\s*)?(\d{1,2})\s*:\s*(\d{1,2})(?:\s*[,.:;]\s*(\d{1,3}))?"
-_TIMING = re.compile(rf"^\s*{_TS}\s*-{{1,2}}>\s*{_TS}")
+_TIMING = re.compile(rf"^\s*{_TS}\s*-{{1,2}}>\s*{_TS}(?=\s|$)")
 _LOOKS_TIMED = re.compile(r"-->|\d\s*-+>\s*\d")
 _INDEX = re.compile(r"^\s*\d+\s*$")
 
@@ -240,8 +244,9 @@ def read_srt(path: Path, encoding: str | None = None, strict: bool = False) -> S
 # ---------------------------------------------------------------------------- safe text
 
 _ASS_BLOCK = re.compile(r"\{\\[^}]*\}")                      # {\an8}, {\pos(1,2)}: never executed
-_STYLE_TAG = re.compile(r"<\s*(/?)\s*(i|b|em|strong)\s*>", re.I)
-_OTHER_TAG = re.compile(r"<\s*/?\s*(font|u|s|span|c|v|lang|ruby|rt|p|br|div)\b[^>]*>", re.I)
+# No space after "<": "a < b > c" is text, not a tag.
+_STYLE_TAG = re.compile(r"<(/?)(i|b|em|strong)\s*>", re.I)
+_OTHER_TAG = re.compile(r"</?(font|u|s|span|c|v|lang|ruby|rt|p|br|div)\b[^>]*>", re.I)
 _CANON = re.compile(r"</?[ib]>")
 _ITALIC, _BOLD = 1, 2
 
@@ -254,7 +259,7 @@ def _canon_tag(m: re.Match) -> str:
 def clean_text(raw: str) -> str:
     """SRT cue body -> plain safe text with canonical, balanced <i>/<b> markup."""
     text = _ASS_BLOCK.sub("", raw)
-    text = re.sub(r"<\s*br\s*/?\s*>", "\n", text, flags=re.I)
+    text = re.sub(r"<br\s*/?\s*>", "\n", text, flags=re.I)
     text = _OTHER_TAG.sub("", text)
     text = _STYLE_TAG.sub(_canon_tag, text)
     text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\t", " ")

@@ -128,7 +128,9 @@ def detect_encoding(data: bytes) -> str:
 def _line_of(data: bytes, offset: int, encoding: str) -> int:
     """1-based line of a byte offset (counting newlines in the code units before it)."""
     newline = "\n".encode(encoding)
-    newline = newline[-2:] if len(newline) > 2 else newline   # drop a BOM utf-16 prepends
+    for bom, _name in _BOMS:                  # utf-16 and utf-8-sig prepend a BOM
+        if newline.startswith(bom) and len(newline) > len(bom):
+            newline = newline[len(bom):]
     return data[:offset].count(newline) + 1
 
 

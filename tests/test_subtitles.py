@@ -138,6 +138,12 @@ def test_forced_encoding_that_does_not_fit_names_the_line(tmp_path):
         S.read_srt(path, encoding="ascii")
     with pytest.raises(SubtitleError, match="not an encoding"):
         S.read_srt(path, encoding="klingon")
+    with pytest.raises(SubtitleError, match=r"not valid utf-8-sig at line 3\."):
+        S.read_srt(write(tmp_path, "1\n00:00:00,000 --> 00:00:01,000\nไทย\n", encoding="cp874"),
+                   encoding="utf-8-sig")
+    lone_surrogate = "1\n0\n".encode("utf-16-le") + b"\x00\xd8a"
+    with pytest.raises(SubtitleError, match=r"not valid utf-16-le at line 3\."):
+        S.read_srt(write_bytes(tmp_path / "odd.srt", lone_surrogate), encoding="utf-16-le")
 
 
 def test_tolerant_parse_crlf_bom_gaps_and_slips(tmp_path):

@@ -400,7 +400,7 @@ def missing_glyphs(text: str) -> str:
     _font, cmap, _h = _hb_font(False)
     seen = []
     for ch in plain_text(text):
-        if ch not in "\n" and ord(ch) not in cmap and unicodedata.category(ch) not in ("Cf",) \
+        if ch != "\n" and ord(ch) not in cmap and unicodedata.category(ch) != "Cf" \
                 and ch not in seen:
             seen.append(ch)
     return "".join(seen)

@@ -320,12 +320,13 @@ class Entry:
     warnings: tuple[str, ...] = ()
 
 
-def _report_available() -> bool:
+def _validate_report(data: Path) -> None:
+    """A report data file with a mistake is found now, not after its clip has rendered."""
     try:
-        from overlay.report import build_report  # noqa: F401
-    except ImportError:
-        return False
-    return True
+        from overlay.report import load
+    except ImportError:          # the report package is optional: the clip still renders
+        return
+    load(data)
 
 
 def prepare_row(row: Row, base: Path, options: Options) -> Entry:
@@ -338,6 +339,8 @@ def prepare_row(row: Row, base: Path, options: Options) -> Entry:
         if report is not None and not report.is_file():
             raise UsageError(_("The report data file {path} does not exist.").format(path=report),
                              _('Fix the "report" column or leave it empty.'))
+        if report is not None:
+            _validate_report(report)
         # Plan as if forced: whether an existing output may be replaced is decided below.
         p = render.plan(replace(job, force=True))
         key = content_key(p, report)
@@ -360,7 +363,7 @@ def prepare_row(row: Row, base: Path, options: Options) -> Entry:
     why = (_("the last run did not finish it") if record.get("key") == key
            else _("its input or settings changed"))
     return replace(entry, job=replace(job, force=True),
-                   reason=_("rendered again: {why}").format(why=why))
+                   reason=_("re-rendered: {why}").format(why=why))
 
 
 def mark_duplicates(entries: Sequence[Entry]) -> list[Entry]:
@@ -610,6 +613,7 @@ class Outcome:
     error: str = ""
     note: str = ""
     elapsed: float | None = None
+    reports: str = ""                    # the report form's files written beside the clip
     fields: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -631,7 +635,8 @@ def outcomes(entries: Sequence[Entry], results: Iterable[JobResult]) -> list[Out
         elif e.row.number in by_row:
             r = by_row[e.row.number]
             out.append(replace(base, status=r.status, check=r.check, error=r.error,
-                               note=e.reason, elapsed=round(r.elapsed, 2)))
+                               note=e.reason, elapsed=round(r.elapsed, 2),
+                               reports="; ".join(p.name for p in r.report_files)))
         else:
             out.append(replace(base, status=FAILED, error=_("stopped before it finished")))
     return out
@@ -649,7 +654,7 @@ def exit_code(rows: Iterable[Outcome]) -> int:
 
 
 CSV_COLUMNS = ("row", "input", "district", "status", "output", "duration", "check", "error",
-               "note", "elapsed")
+               "note", "elapsed", "reports")
 
 
 def write_reports(out_dir: Path, manifest: Path, rows: Sequence[Outcome]) -> tuple[Path, Path]:

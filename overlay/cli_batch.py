@@ -148,7 +148,7 @@ def _summary_table(outcomes) -> Table:
     for col in (_("row"), _("district"), _("status"), _("length"), _("check / error")):
         table.add_column(col)
     for o in outcomes:
-        detail = " ".join(x for x in (o.error or o.check, o.note) if x)
+        detail = "; ".join(x for x in (o.error or o.check, o.note) if x)
         table.add_row(str(o.row), o.district, f"[{_STYLE[o.status]}]{o.status}[/]",
                       _clock(o.duration) if o.duration is not None else "", detail)
     return table

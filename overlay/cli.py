@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,8 +39,8 @@ def user_errors() -> Iterator[None]:
         yield
     except OverlayError as exc:
         if isinstance(exc, RenderError) and exc.stderr:
-            tail = "\n".join(exc.stderr.strip().splitlines()[-8:])
-            err.print(tail, style="dim", markup=False)
+            for line in ffmpeg_error_lines(exc.stderr):
+                err.print(line, style="dim", markup=False)
         err.print(f"[bold red]{_('Error')}:[/] {exc.line()}", markup=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
@@ -54,6 +55,14 @@ def user_errors() -> Iterator[None]:
                   f"{type(exc).__name__}: {exc}. "
                   + _("Run again with OVERLAY_DEBUG=1 and report the output."), markup=True)
         raise typer.Exit(1) from None
+
+
+_ERRORISH = re.compile(r"error|fail|invalid|denied|no space|not found|unable|cannot|could not", re.I)
+
+
+def ffmpeg_error_lines(stderr: str, most: int = 5) -> list[str]:
+    """The lines of ffmpeg's report that explain a failure, not its encoding statistics."""
+    return [line for line in stderr.splitlines() if _ERRORISH.search(line)][-most:]
 
 
 def handled(fn):
@@ -159,7 +168,7 @@ def render_and_check(job, verbose: bool = False) -> Path:
     progress, update = _progress(_("Rendering {name}").format(name=plan.output.name[:40] + "…"),
                                  plan.duration)
     with progress:
-        output = r.render(plan, progress=update)
+        output = r.render(plan, progress=update, warn=lambda line: _print_warnings([line]))
     receipt = check_file(output, plan.preset, logo_dirs=job.logo_dirs,
                          limit=min(plan.preset.max_duration, job.max_duration or 1e9),
                          district=plan.place.district)

@@ -56,7 +56,13 @@ def batch(
     where = scheduler or _("{n} process(es)").format(n=min(workers, max(1, len(tasks))))
     if tasks:
         err.print(_("Rendering {n} clip(s) on {where}.").format(n=len(tasks), where=where))
-    results = _run(tasks, entries, workers, scheduler)
+    results: list[b.JobResult] = []
+    try:
+        _run(tasks, entries, workers, scheduler, results.append)
+    except KeyboardInterrupt:
+        # Say what did finish: those outputs are recorded, and the next run skips them.
+        b.write_reports(out_dir, manifest, b.outcomes(entries, results))
+        raise
     outcomes = b.outcomes(entries, results)
     json_path, csv_path = b.write_reports(out_dir, manifest, outcomes)
     out.print(_summary_table(outcomes))
@@ -82,13 +88,13 @@ def _print_problems(entries) -> None:
         err.print(f"[yellow]{label}:[/] {line}", markup=True)
 
 
-def _run(tasks, entries, workers: int, scheduler: str | None):
+def _run(tasks, entries, workers: int, scheduler: str | None, collect) -> None:
     """The pool with an overall bar (seconds of output, so ETA weighs long clips more)."""
     from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn,
                                TimeRemainingColumn)
 
     if not tasks:
-        return []
+        return
     durations = {e.row.number: e.duration or 0.0 for e in entries}
     total = sum(durations[t.row] for t in tasks) or 1.0
     seen: dict[int, float] = {}
@@ -102,6 +108,7 @@ def _run(tasks, entries, workers: int, scheduler: str | None):
         progress.update(bar, completed=sum(seen.values()))
 
     def finished(result: b.JobResult) -> None:
+        collect(result)
         moved(result.row, durations[result.row])
         name = result.output.name if result.output else "?"
         if result.status == b.DONE:
@@ -112,7 +119,7 @@ def _run(tasks, entries, workers: int, scheduler: str | None):
                                    f"{result.error}", markup=True)
 
     with progress:
-        return b.execute(tasks, workers=workers, scheduler=scheduler, on_done=finished,
+        b.execute(tasks, workers=workers, scheduler=scheduler, on_done=finished,
                          on_progress=None if scheduler else moved)
 
 

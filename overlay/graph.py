@@ -65,16 +65,28 @@ def output_size(display_w: int, display_h: int, max_long_side: int) -> tuple[int
     return even(display_w * scale), even(display_h * scale)
 
 
-def output_fps(video: VideoInfo, max_fps: int) -> Fraction:
-    """The source's rate snapped to a standard one (VFR phones report 29.87…), at most max_fps."""
-    rate = video.fps if video.fps > 0 else Fraction(25)
+def _snap(rate: Fraction) -> Fraction | None:
     nearest = min(STANDARD_RATES, key=lambda r: abs(float(r) - float(rate)))
-    if abs(float(nearest) - float(rate)) / float(nearest) < 0.03 or video.variable_fps:
-        rate = nearest
-    if rate > max_fps:
+    return nearest if abs(float(nearest) - float(rate)) / float(nearest) < 0.03 else None
+
+
+def output_fps(video: VideoInfo, max_fps: int) -> Fraction:
+    """A constant rate: the source's, snapped to a standard one, at most ``max_fps``.
+
+    A variable-rate phone clip averages 29.87… or less (dropped frames in low light);
+    its nominal rate (r_frame_rate) says what it was shot at. Failing that, the next
+    standard rate above the average keeps motion smooth.
+    """
+    rate = video.fps if video.fps > 0 else Fraction(25)
+    if video.variable_fps:
+        nominal = video.nominal_fps and _snap(video.nominal_fps)
+        rate = nominal or next((r for r in STANDARD_RATES if float(r) >= float(rate) * 0.97),
+                               STANDARD_RATES[-1])
+    else:
+        rate = _snap(rate) or rate
+    while rate > max_fps:
         # 120 fps slow-motion phone clips: halve until it fits, keeping the cadence.
-        while rate > max_fps:
-            rate /= 2
+        rate /= 2
     return rate
 
 

@@ -31,6 +31,7 @@ class VideoInfo:
     hdr: str | None            # "pq", "hlg" or None
     interlaced: bool
     start: float
+    nominal_fps: Fraction | None = None   # r_frame_rate: the cadence a VFR clip was shot at
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -128,6 +129,7 @@ def _video(container) -> VideoInfo | None:
         rotation=(-rotation) % 360, fps=Fraction(avg),
         # r_frame_rate far from the average means timestamps vary (phone VFR).
         variable_fps=abs(float(base) - float(avg)) > 0.01 * float(avg),
+        nominal_fps=Fraction(base),
         pix_fmt=pix_fmt, bit_depth=_bit_depth(pix_fmt), hdr=HDR_TRANSFERS.get(int(trc or 0)),
         interlaced=interlaced,
         start=_seconds(stream.start_time, stream.time_base) or 0.0)

@@ -100,6 +100,10 @@ def window(info: MediaInfo, start: float, end: float | None, limit: float) -> tu
     if start >= total:
         raise UsageError(_("--start {start:.1f} s is past the end of the clip ({total:.1f} s).")
                          .format(start=start, total=total), _("Choose an earlier --start."))
+    if total < MIN_DURATION:
+        raise InputError(_("{name} is only {d:.2f} s long; a clip needs at least {m:.0f} s.")
+                         .format(name=info.path.name, d=total, m=MIN_DURATION),
+                         _("Check that this is the right file."))
     stop = min(total, end) if end is not None else total
     duration = min(stop - start, limit)
     if duration < MIN_DURATION:
@@ -198,8 +202,33 @@ def logo_row(preset: Preset, logos, width: int, height: int):
                        height_fraction=preset.logo_height, safe_inset=preset.logo_margin)
 
 
-def render(p: Plan, progress: ProgressFn | None = None) -> Path:
-    """Render the plan in one ffmpeg pass; return the final path."""
+DAMAGE_SIGNS = ("partial file", "invalid nal", "error while decoding", "corrupt",
+                "invalid data found", "missing picture", "concealing")
+
+
+def damage_warning(stderr: str, planned: float, written: float) -> str | None:
+    """A plain warning when the input was damaged part-way but a readable part was rendered."""
+    low = stderr.lower()
+    short = written < planned - 0.5
+    if short or any(sign in low for sign in DAMAGE_SIGNS):
+        return _("The input looks damaged: {w:.1f} s of the planned {p:.1f} s could be read and "
+                 "rendered. Check the result, or copy the clip again.").format(w=written, p=planned)
+    return None
+
+
+def render(p: Plan, progress: ProgressFn | None = None,
+           warn: Callable[[str], None] | None = None) -> Path:
+    """Render the plan in one ffmpeg pass; return the final path.
+
+    ``warn`` receives problems that did not stop the render (a damaged input's tail).
+    """
+    written = [0.0]
+
+    def track(seconds: float) -> None:
+        written[0] = max(written[0], seconds)
+        if progress is not None:
+            progress(seconds)
+
     out_dir = p.output.parent
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -219,7 +248,10 @@ def render(p: Plan, progress: ProgressFn | None = None) -> Path:
         with runner.atomic_output(p.output, p.job.force) as temp:
             spec = _spec(p, temp, row.x, row.y, ass, tuple(embed))
             stderr = runner.run(graph.build(spec, ffmpeg_exe()), cwd=work, env=env,
-                                progress=progress)
+                                progress=track)
+            message = damage_warning(stderr, p.duration, written[0])
+            if message and warn is not None:
+                warn(message)
             if ass:
                 from overlay.subtitles import libass_failures
 

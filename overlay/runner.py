@@ -73,7 +73,7 @@ def run(args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] 
     stderr = "\n".join(tail)
     if proc.returncode != 0:
         raise RenderError(explain_failure(stderr, proc.returncode),
-                          _("The last lines of ffmpeg's report are shown above."),
+                          _("ffmpeg's own words are shown above."),
                           stderr=stderr, command=list(args))
     return stderr
 
@@ -85,9 +85,8 @@ def explain_failure(stderr: str, returncode: int) -> str:
         return _("The disk is full: ffmpeg could not finish writing the clip.")
     if "permission denied" in low:
         return _("ffmpeg was not allowed to write or read a file (permission denied).")
-    if returncode < 0 or returncode in (137, 143, 255) and "exiting normally" not in low:
-        if not stderr.strip() or "killed" in low or returncode < 0:
-            return _("ffmpeg was stopped before it finished (exit {code}).").format(code=returncode)
+    if returncode < 0 or returncode in (137, 143) or "received signal" in low:
+        return _("ffmpeg was stopped before it finished (exit {code}).").format(code=returncode)
     last = [line for line in stderr.splitlines() if line.strip()][-1:] or [""]
     return _("ffmpeg failed (exit {code}): {line}").format(code=returncode, line=last[0].strip())
 

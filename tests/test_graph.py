@@ -43,11 +43,19 @@ def test_output_size(w, h, limit, expected):
     assert graph.output_size(w, h, limit) == expected
 
 
+@pytest.mark.parametrize(("fps", "nominal", "expected"), [
+    (Fraction(2987, 100), Fraction(30), Fraction(30)),       # phone VFR: its nominal rate
+    (Fraction(90, 7), Fraction(30), Fraction(30)),           # many dropped frames
+    (Fraction(2987, 100), Fraction(600), Fraction(30000, 1001)),  # nominal is a timebase: snap the average up
+    (Fraction(1790, 100), None, Fraction(24000, 1001)),
+])
+def test_output_fps_variable(fps, nominal, expected):
+    assert graph.output_fps(video(fps=fps, variable_fps=True, nominal_fps=nominal), 60) == expected
+
+
 @pytest.mark.parametrize(("fps", "vfr", "expected"), [
     (Fraction(30), False, Fraction(30)),
     (Fraction(30000, 1001), False, Fraction(30000, 1001)),
-    (Fraction(2987, 100), True, Fraction(30000, 1001)),  # a phone's VFR average
-    (Fraction(2931, 100), True, Fraction(30000, 1001)),
     (Fraction(120), False, Fraction(60)),               # slow-motion capped, cadence kept
     (Fraction(240), False, Fraction(60)),
     (Fraction(25), False, Fraction(25)),

@@ -152,7 +152,8 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
                      _("{s:.2f} s (limit {l:.0f} s)").format(s=seconds, l=limit)))
         video = next((s for k, _c, _d, s in streams if k == "video"), None)
         audio = next((s for k, _c, _d, s in streams if k == "audio"), None)
-        subs = [(s.codec_context.name, s.language or "?", s.metadata.get("title", ""))
+        subs = [(s.codec_context.name, s.language or "?",
+                 s.metadata.get("title") or s.metadata.get("handler_name", ""))
                 for k, _c, _d, s in streams if k == "subtitle"]
         if video is None:
             add(Item(_("video"), False, _("no video stream")))

@@ -174,8 +174,10 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
     tags: list[str] = []
     for i, track in enumerate(spec.embed):
         streams.append(ffmpeg.input(_file(track.path))["s"])
+        # MP4 keeps a track's title as its handler name; set both for other players.
         tags += [f"-metadata:s:s:{i}", f"language={track.language}",
-                 f"-metadata:s:s:{i}", f"title={track.title}"]
+                 f"-metadata:s:s:{i}", f"title={track.title}",
+                 f"-metadata:s:s:{i}", f"handler_name={track.title}"]
     if spec.embed:
         out_kwargs["c:s"] = "mov_text"
     out = ffmpeg.output(*streams, _file(spec.output), **out_kwargs)

@@ -20,7 +20,7 @@ def make_clip(path: Path, *, seconds: float = 3.0, size: str = "320x180", rate: 
               source: str = "testsrc") -> Path:
     """A short test-pattern clip, made with an argument list like everything else."""
     args = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-            "-f", "lavfi", "-i", f"{source}=size={size}:rate={rate}:duration={seconds}"]
+            "-f", "lavfi", "-i", f"{source}{':' if '=' in source else '='}size={size}:rate={rate}:duration={seconds}"]
     if audio:
         args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
     args += extra_in or []

@@ -36,6 +36,12 @@ def report(console: Console) -> bool:
     console.print(f"[bold]{_('fonts')}[/] {fonts_dir()}: {', '.join(fonts) or _('none!')}")
     ok &= bool(fonts)
 
+    drawn = subtitle_selftest()
+    console.print(f"  {'[green]✓' if drawn else '[red]✗'}[/] "
+                  + (_("Thai subtitles render with the shipped font") if drawn else
+                     _("Thai subtitles did NOT render: libass found no usable font")))
+    ok &= drawn
+
     console.print(f"[bold]{_('logos')}[/] {logos_dir()}")
     from overlay.logos import is_placeholder
 
@@ -60,3 +66,35 @@ def report(console: Console) -> bool:
     console.print(_("Replace a placeholder by putting the official file at the same path, "
                     "or in a folder given with --logo-dir."))
     return ok
+
+
+def subtitle_selftest() -> bool:
+    """Burn one Thai line onto a black frame, exactly as a render does, and look for it.
+
+    libass draws nothing (and ffmpeg still exits 0) when it finds no font: only pixels tell.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    from overlay import runner, subtitles
+    from overlay.tools import ffmpeg_exe
+
+    with tempfile.TemporaryDirectory(prefix="overlay-doctor-") as tmp:
+        work = Path(tmp)
+        env = subtitles.prepare_libass(work)
+        cue = subtitles.Cue(index=1, start=0.0, end=5.0, text="ทดสอบ ภาษาไทย ที่นี่")
+        (work / "subs.ass").write_text(subtitles.build_ass({"th": [cue]}, 640, 360), encoding="utf-8")
+        try:
+            stderr = runner.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-f", "lavfi",
+                                 "-i", "color=c=black:s=640x360:d=1", "-vf",
+                                 "subtitles=filename=subs.ass:fontsdir=fonts", "-frames:v", "1",
+                                 "-update", "1", "frame.png"], cwd=work, env=env)
+        except OverlayError:
+            return False
+        if subtitles.libass_failures(stderr):
+            return False
+        frame = np.asarray(Image.open(work / "frame.png").convert("L"))
+        return int((frame > 200).sum()) > 50

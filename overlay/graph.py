@@ -130,10 +130,11 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
     logo = ffmpeg.input(spec.logo_png)
 
     video = _video_chain(spec, src.video)
-    if spec.cut and spec.fade > 0 and not spec.frame_only:
+    fade = {"type": "out", "start_time": f"{spec.duration - spec.fade:.3f}",
+            "duration": f"{spec.fade:.3f}"} if spec.cut and spec.fade > 0 else None
+    if fade and not spec.frame_only:
         # Fade the picture under the logos: the mandate wants them to the last frame.
-        video = video.filter("fade", type="out", start_time=f"{spec.duration - spec.fade:.3f}",
-                             duration=f"{spec.fade:.3f}")
+        video = video.filter("fade", **fade)
     # The logo row is one still frame; eof_action=repeat keeps it for the whole clip.
     video = ffmpeg.overlay(video, logo, x=spec.logo_x, y=spec.logo_y,
                            eof_action="repeat", format="yuv420")
@@ -154,9 +155,8 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
         audio = audio.filter("loudnorm", i=spec.loudness, tp=spec.true_peak, lra=11)
         audio = audio.filter("aresample", spec.audio_rate)
     audio = audio.filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
-    if spec.cut and spec.fade > 0:
-        audio = audio.filter("afade", type="out", start_time=f"{spec.duration - spec.fade:.3f}",
-                             duration=f"{spec.fade:.3f}")
+    if fade:
+        audio = audio.filter("afade", **fade)
     # Audio shorter than the picture is padded; -shortest then ends both with the picture.
     audio = audio.filter("apad")
 

@@ -63,7 +63,7 @@ def ffmpeg_features() -> dict[str, object]:
                               encoding="utf-8", errors="replace", stdin=subprocess.DEVNULL)
         return done.stdout + done.stderr
 
-    version = run("-version").splitlines()[0] if run("-version") else "?"
+    version = (run("-version").splitlines() or ["?"])[0]
     filters = {line.split()[1] for line in run("-filters").splitlines()
                if len(line.split()) > 2 and line.startswith(" ")}
     encoders = {line.split()[1] for line in run("-encoders").splitlines()

@@ -152,3 +152,22 @@ def test_thai_and_hostile_paths_round_trip(tmp_path, media, logo_dir):
     assert result.exit_code == 0, result.output
     assert (out / NAME).is_file()
     assert odd.read_bytes() == (media / "for-odd.mp4").read_bytes()   # input unchanged
+
+
+def test_doctor_subtitle_selftest_catches_a_missing_font(tmp_path, monkeypatch):
+    from overlay import doctor, subtitles
+
+    assert doctor.subtitle_selftest()
+
+    def no_fonts(work: Path) -> dict[str, str]:
+        (work / "fonts").mkdir(parents=True)
+        conf = work / "fontconfig" / "fonts.conf"
+        conf.parent.mkdir()
+        conf.write_text(f'<?xml version="1.0"?>\n<fontconfig><cachedir>{conf.parent}</cachedir></fontconfig>\n',
+                        encoding="utf-8")
+        return {"FONTCONFIG_FILE": str(conf), "FONTCONFIG_PATH": str(conf.parent)}
+
+    monkeypatch.setattr(subtitles, "prepare_libass", no_fonts)
+    assert not doctor.subtitle_selftest()
+    result = run("doctor")
+    assert result.exit_code == 1 and "did NOT render" in result.stdout

@@ -161,3 +161,21 @@ def test_portrait_and_large_frames(tmp_path, media, logo_dir, size, expected):
     assert frame.shape[:2] == (expected[1], expected[0])
     for box in logo_boxes("uttaradit", logo_dir, *expected):
         assert colour_share(frame, box) > 0.8
+
+
+def test_quiet_and_loud_sound_both_come_out_near_minus_14_lufs(tmp_path, media, logo_dir):
+    from overlay.check import integrated_loudness
+    from overlay.tools import ffmpeg_exe
+    import subprocess
+
+    for gain in ("-30dB", "+16dB"):
+        clip = media / f"gain{gain}.mp4"
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=s=320x180:r=25:d=4",
+                        "-f", "lavfi", "-i", "sine=frequency=300:beep_factor=2:duration=4", "-af", f"volume={gain}",
+                        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(clip)], check=True)
+        before = integrated_loudness(clip)
+        out = r.render(r.plan(r.Job(input=clip, district="พิชัย", out_dir=tmp_path / gain,
+                                    logo_dirs=(logo_dir,), quality="draft")))
+        after = integrated_loudness(out)
+        assert abs(before + 14) > 8, before          # the input really was far off
+        assert abs(after + 14) < 2, (gain, after)

@@ -30,7 +30,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from overlay import __version__
-from overlay.errors import OverlayError, UsageError
+from overlay.errors import OverlayError, RenderError, UsageError
 from overlay.i18n import _
 from overlay.render import Job, Plan, seconds
 
@@ -441,12 +441,28 @@ def run_task(task: Task, progress: Callable[[float], None] | None = None) -> Job
                                 "overlay": __version__})
         return JobResult(task.row, FAILED if problems else DONE, p.output, p.duration, check,
                          "; ".join(problems), time.monotonic() - began, files, p.warnings)
+    except RenderError as exc:
+        # The hint speaks of ffmpeg's lines "shown above": in a batch they go to a log file.
+        error = exc.message + _log_stderr(output, exc.stderr)
     except OverlayError as exc:
         error = exc.line()
     except Exception as exc:  # a bug of ours: still one line, and the batch goes on
         error = f"{type(exc).__name__}: {exc}"
     return JobResult(task.row, FAILED, output, duration, check, " ".join(error.split()),
                      time.monotonic() - began)
+
+
+def _log_stderr(output: Path | None, stderr: str) -> str:
+    """Keep ffmpeg's report beside the records; return the words that point to it."""
+    if output is None or not stderr:
+        return ""
+    log = record_path(output).with_suffix(".log")
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(stderr, encoding="utf-8")
+    except OSError:
+        return ""
+    return " " + _("(ffmpeg's report: {log})").format(log=log)
 
 
 def _check(p: Plan) -> tuple[str, str]:
@@ -477,7 +493,7 @@ def _build_report(data: Path | None, clip: Path) -> tuple[tuple[Path, ...], str]
 
 
 class QueueProgress:
-    """Picklable progress callback for a pool process: (row, seconds) into a Manager queue,
+    """Progress callback for a pool process: (row, seconds) into a queue the parent drains,
     at most a few times a second so the queue stays cheap."""
 
     def __init__(self, queue, row: int, every: float = 0.25) -> None:
@@ -488,6 +504,25 @@ class QueueProgress:
         if now - self.last >= self.every:
             self.last = now
             self.queue.put((self.row, seconds_done))
+
+
+_pool_state: dict[str, Any] = {}     # in a pool process: the progress queue, the stop flag
+
+
+def _pool_init(updates, stop) -> None:
+    """Pool processes leave Ctrl-C to the parent and to ffmpeg, which gets it from the
+    terminal too, stops, and lets run_task remove its partial file and return."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _pool_state.update(updates=updates, stop=stop)
+
+
+def _pool_task(task: Task) -> JobResult:
+    if _pool_state["stop"].is_set():      # queued before Ctrl-C: do not start it
+        return JobResult(task.row, FAILED, error=_("stopped before it started"))
+    updates = _pool_state["updates"]
+    return run_task(task, QueueProgress(updates, task.row) if updates is not None else None)
 
 
 # ---------------------------------------------------------------- running many
@@ -515,44 +550,57 @@ def execute(tasks: Sequence[Task], *, workers: int = 1, scheduler: str | None = 
 def _execute_local(tasks: Sequence[Task], workers: int, on_done: DoneFn | None,
                    on_progress: ProgressFn | None) -> list[JobResult]:
     import multiprocessing
-    import queue as queue_mod
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     results: list[JobResult] = []
-    with multiprocessing.Manager() as manager, \
-            ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks)))) as pool:
-        updates = manager.Queue() if on_progress else None
-        pending = {pool.submit(run_task, task, QueueProgress(updates, task.row) if updates else None):
-                   task for task in tasks}
+    context = multiprocessing.get_context()
+    updates = context.Queue() if on_progress else None
+    stop = context.Event()
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))),
+                               initializer=_pool_init, initargs=(updates, stop))
+    pending = {pool.submit(_pool_task, task): task for task in tasks}
+
+    def collect(future) -> None:
+        task = pending.pop(future)
         try:
-            while pending:
-                finished, _still = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                _drain(updates, on_progress, queue_mod.Empty)
-                for future in finished:
-                    task = pending.pop(future)
-                    try:
-                        result = future.result()
-                    except Exception as exc:   # the worker process itself died (e.g. OOM-killed)
-                        result = JobResult(task.row, FAILED, error=_("the worker stopped: {why}")
-                                           .format(why=f"{type(exc).__name__}: {exc}"))
-                    results.append(result)
-                    if on_done:
-                        on_done(result)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+            result = future.result()
+        except Exception as exc:   # the pool process itself died (e.g. OOM-killed)
+            result = JobResult(task.row, FAILED, error=_("the worker stopped: {why}")
+                               .format(why=f"{type(exc).__name__}: {exc}"))
+        results.append(result)
+        if on_done:
+            on_done(result)
+
+    try:
+        while pending:
+            finished, _still = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            _drain(updates, on_progress)
+            for future in finished:
+                collect(future)
+    except BaseException:
+        # Ctrl-C: start nothing new, and let the running jobs clean up after their (also
+        # interrupted) ffmpeg, so no partial file is left; report what did finish.
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future in [f for f in pending if f.done() and not f.cancelled()]:
+            collect(future)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        if updates is not None:
+            updates.close()
     return results
 
 
-def _drain(updates, on_progress: ProgressFn | None, empty: type[Exception]) -> None:
+def _drain(updates, on_progress: ProgressFn | None) -> None:
+    import queue
+
     if updates is None or on_progress is None:
         return
     while True:
         try:
             row, done = updates.get_nowait()
-        except empty:
-            return
-        except (OSError, EOFError):   # the manager went away while stopping
+        except (queue.Empty, OSError, ValueError):
             return
         on_progress(row, done)
 

@@ -96,6 +96,7 @@ def _run(tasks, entries, workers: int, scheduler: str | None, collect) -> None:
     if not tasks:
         return
     durations = {e.row.number: e.duration or 0.0 for e in entries}
+    names = {e.row.number: e.output.name if e.output else "" for e in entries}
     total = sum(durations[t.row] for t in tasks) or 1.0
     seen: dict[int, float] = {}
     progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
@@ -110,7 +111,7 @@ def _run(tasks, entries, workers: int, scheduler: str | None, collect) -> None:
     def finished(result: b.JobResult) -> None:
         collect(result)
         moved(result.row, durations[result.row])
-        name = result.output.name if result.output else "?"
+        name = names.get(result.row, "")
         if result.status == b.DONE:
             progress.console.print(f"[green]✓[/] {_('Row {n}').format(n=result.row)} "
                                    f"{name} ({result.elapsed:.1f} s)", markup=True)
@@ -120,7 +121,7 @@ def _run(tasks, entries, workers: int, scheduler: str | None, collect) -> None:
 
     with progress:
         b.execute(tasks, workers=workers, scheduler=scheduler, on_done=finished,
-                         on_progress=None if scheduler else moved)
+                  on_progress=None if scheduler else moved)
 
 
 def _forced_progress() -> bool:

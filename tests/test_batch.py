@@ -298,3 +298,24 @@ def test_report_form_beside_its_clip(clips, tmp_path, logo_dir):
     job = report(out)[2]
     assert job["reports"].count(";") == 2
     assert all((out / n.strip()).is_file() for n in job["reports"].split(";"))
+
+
+def test_a_failing_job_does_not_stop_the_others(clips, tmp_path, logo_dir):
+    import shutil
+
+    doomed = shutil.copy(clips / "clips" / "c0.mp4", tmp_path / "doomed.mp4")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"input,district\n{doomed},ลับแล\n{clips}/clips/c1.mp4,ตรอน\n",
+                        encoding="utf-8")
+    options = b.Options(out_dir=tmp_path / "o", max_duration=2, logo_dirs=(logo_dir,), check=False)
+    entries = b.prepare(b.read_manifest(manifest), options)
+    Path(doomed).write_bytes(b"not a video any more")       # changed after the check
+    seen = []
+    results = b.execute(b.tasks_for(entries, check=False), workers=2, on_done=seen.append,
+                        on_progress=lambda row, s: None)
+    by_row = {r.row: r for r in results}
+    assert (by_row[2].status, by_row[3].status) == ("failed", "done")
+    assert by_row[2].error and "\n" not in by_row[2].error
+    assert len(seen) == 2
+    rows = b.outcomes(entries, results)
+    assert b.exit_code(rows) == 1 and b.summary(rows)["done"] == 1

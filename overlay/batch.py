@@ -360,7 +360,8 @@ def prepare_row(row: Row, base: Path, options: Options) -> Entry:
             "Use --force to replace it, or choose another --out-dir.").format(path=p.output.name))
     if record.get("key") == key and record.get("complete"):
         return replace(entry, status=SKIPPED, reason=_("unchanged since the last run"))
-    why = (_("the last run did not finish it") if record.get("key") == key
+    why = (_("the last run left it failing its check or without its report")
+           if record.get("key") == key
            else _("its input or settings changed"))
     return replace(entry, job=replace(job, force=True),
                    reason=_("re-rendered: {why}").format(why=why))

@@ -317,7 +317,8 @@ def test_only_our_own_override_tags_are_written():
 def test_fit_window(cues, start, duration, expected, dropped):
     given = [S.Cue(n, a, b, "x") for n, (a, b) in enumerate(cues, 1)]
     got, lost = S.fit_window(given, start, duration)
-    assert [(c.start, c.end) for c in got] == pytest.approx(expected) and lost == dropped
+    flat = [t for c in got for t in (c.start, c.end)]         # approx takes flat sequences only
+    assert flat == pytest.approx([t for pair in expected for t in pair]) and lost == dropped
 
 
 # ------------------------------------------------------------------------------- line breaks

@@ -52,6 +52,7 @@ class GraphSpec:
     fonts_dir: str = "fonts"
     embed: tuple[SubTrack, ...] = ()
     frame_only: bool = False     # preview: one PNG frame, no audio, no encode settings
+    threads: int | None = None   # None: ffmpeg and x264 pick (all cores)
 
 
 def even(value: float) -> int:
@@ -180,8 +181,13 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
                  f"-metadata:s:s:{i}", f"handler_name={track.title}"]
     if spec.embed:
         out_kwargs["c:s"] = "mov_text"
+    threads: tuple[str, ...] = ()
+    if spec.threads:
+        out_kwargs["threads"] = spec.threads
+        threads = ("-filter_complex_threads", str(spec.threads))
     out = ffmpeg.output(*streams, _file(spec.output), **out_kwargs)
-    args = _with_globals(out.compile(cmd=ffmpeg_exe), "-y", "-nostats", "-progress", "pipe:1")
+    args = _with_globals(out.compile(cmd=ffmpeg_exe), "-y", "-nostats", "-progress", "pipe:1",
+                         *threads)
     # ffmpeg-python keys options by name, so repeated per-stream tags go in by hand,
     # just before the output file (always the last argument).
     return [*args[:-1], *tags, args[-1]]

@@ -31,10 +31,16 @@ class Place:
 
 def check_names(district: str, province: str) -> Place:
     """Canonical names from the gazetteer, or NamingError with a did-you-mean."""
-    from overlay.gazetteer import gazetteer
+    from overlay.gazetteer import BANGKOK, gazetteer
 
     gaz = gazetteer()
     prov = gaz.province(province)
+    if prov.name_th == BANGKOK:
+        # Bangkok has เขต, not อำเภอ, and no district office of the DLA: the template
+        # "อำเภอ…จังหวัด…" cannot name it correctly.
+        raise NamingError(_("กรุงเทพมหานคร has no อำเภอ: the mandated name is for the districts "
+                            "of the other 76 provinces."),
+                          _("Give a district of another province."))
     dist = gaz.district(prov, district)
     return Place(dist.name_th, prov.name_th, dist.name_en, prov.name_en)
 

@@ -44,6 +44,7 @@ class Job:
     strict_subs: bool = False
     logo_dirs: tuple[Path, ...] = ()
     force: bool = False
+    threads: int | None = None      # cap x264 and filter threads when several jobs share a machine
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,7 @@ def _spec(p: Plan, output: Path, x: int, y: int, ass: str | None,
         logo_png="logos.png", logo_x=x, logo_y=y, output=output,
         encode=enc.profile(p.job.quality), loudness=enc.loudness, true_peak=enc.true_peak,
         audio_bitrate=enc.audio_bitrate, audio_rate=enc.audio_rate, ass=ass, embed=embed,
-        frame_only=frame_only)
+        frame_only=frame_only, threads=p.job.threads)
 
 
 def preview(p: Plan, at: float, output: Path) -> Path:

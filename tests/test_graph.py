@@ -133,3 +133,11 @@ def test_normalisation_filters(kw, needle):
 def test_preview_is_one_frame_without_audio():
     args = graph.build(spec(frame_only=True, output=Path("/o/f.png")), "ffmpeg")
     assert "-vframes" in args and "-c:a" not in args and args[-1] == "file:/o/f.png"
+
+
+def test_thread_cap_for_parallel_jobs():
+    assert "-threads" not in graph.build(spec(), "ffmpeg")
+    args = graph.build(spec(threads=1), "ffmpeg")
+    assert args[args.index("-threads") + 1] == "1"
+    assert args[args.index("-filter_complex_threads") + 1] == "1"
+    assert args.index("-filter_complex_threads") < args.index("-i")      # a global option

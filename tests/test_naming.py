@@ -66,3 +66,9 @@ def test_format_name_refuses_path_characters(bad):
 ])
 def test_parse_clip_name(name, expected):
     assert parse_clip_name(name) == expected
+
+
+def test_bangkok_is_refused_plainly():
+    with pytest.raises(NamingError) as info:
+        clip_name("พระนคร", "กรุงเทพมหานคร")
+    assert "อำเภอ" in info.value.message

@@ -163,7 +163,7 @@ def render_and_check(job, verbose: bool = False) -> Path:
     if verbose:
         from overlay import graph, runner
         from overlay.tools import ffmpeg_exe
-        spec = r._spec(plan, plan.output, 0, 0, "subs.ass" if plan.subtitles else None, ())
+        spec = r.graph_spec(plan, plan.output, 0, 0, "subs.ass" if plan.subtitles else None, ())
         err.print(runner.describe(graph.build(spec, ffmpeg_exe())), markup=False)
     progress, update = _progress(_("Rendering {name}").format(name=plan.output.name[:40] + "…"),
                                  plan.duration)

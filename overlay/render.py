@@ -237,23 +237,15 @@ def render(p: Plan, progress: ProgressFn | None = None,
         raise UsageError(_("Cannot create the output folder {dir}: {reason}.")
                          .format(dir=out_dir, reason=exc.strerror or exc),
                          _("Choose a folder you can write to with --out-dir.")) from exc
+    mode = p.job.subs_mode
     with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
         work = Path(tmp)
-        row = logo_row(p.preset, p.logos, p.width, p.height)
-        row.image.save(work / "logos.png")
-        env: dict[str, str] = {}
-        ass = None
-        embed: list[graph.SubTrack] = []
-        if p.subtitles:
-            ass, env, embed = _prepare_subtitles(p, work)
+        prep = _prepare(p, work, burn=mode in ("burn", "both"), embed=mode in ("embed", "both"))
         with runner.atomic_output(p.output, p.job.force) as temp:
-            spec = _spec(p, temp, row.x, row.y, ass, tuple(embed))
-            stderr = runner.run(graph.build(spec, ffmpeg_exe()), cwd=work, env=env,
+            spec = graph_spec(p, temp, prep.x, prep.y, prep.ass, prep.embed)
+            stderr = runner.run(graph.build(spec, ffmpeg_exe()), cwd=work, env=prep.env,
                                 progress=track)
-            message = damage_warning(stderr, p.duration, written[0])
-            if message and warn is not None:
-                warn(message)
-            if ass:
+            if prep.ass:
                 from overlay.subtitles import libass_failures
 
                 failures = libass_failures(stderr)
@@ -262,8 +254,12 @@ def render(p: Plan, progress: ProgressFn | None = None,
                                       .format(why=failures[0]),
                                       _("Run 'overlay doctor' to check the subtitle font."),
                                       stderr=stderr)
-            for track in embed:   # sidecars for YouTube's caption upload, beside the clip
-                shutil.copyfile(track.path, sidecar_path(p.output, track.language))
+        message = damage_warning(stderr, p.duration, written[0])
+        if message and warn is not None:
+            warn(message)
+        for sub in prep.embed:   # sidecars for YouTube's caption upload, beside the clip
+            with runner.atomic_output(sidecar_path(p.output, sub.language), force=True) as temp:
+                shutil.copyfile(sub.path, temp)
     return p.output
 
 
@@ -272,29 +268,41 @@ def sidecar_path(output: Path, language: str) -> Path:
     return output.with_name(f"{output.stem}.{short}.srt")
 
 
-def _prepare_subtitles(p: Plan, work: Path):
-    from overlay import subtitles
+@dataclass(frozen=True)
+class Prepared:
+    """What ffmpeg reads from its work folder, under plain names: never a user's path."""
 
-    env = {}
-    ass = None
-    embed = []
+    x: int
+    y: int
+    ass: str | None
+    env: dict[str, str]
+    embed: tuple[graph.SubTrack, ...]
+
+
+def _prepare(p: Plan, work: Path, *, burn: bool, embed: bool) -> Prepared:
+    row = logo_row(p.preset, p.logos, p.width, p.height)
+    row.image.save(work / "logos.png")
     tracks = {lang: sub.cues for lang, sub in p.subtitles.items()}
-    if p.job.subs_mode in ("burn", "both"):
-        env = subtitles.prepare_libass(work)
-        (work / "subs.ass").write_text(subtitles.build_ass(tracks, p.width, p.height),
-                                       encoding="utf-8")
-        ass = "subs.ass"
-    if p.job.subs_mode in ("embed", "both"):
-        names = {"th": ("tha", "ไทย"), "en": ("eng", "English")}
-        for lang in ("th", "en"):
-            if lang in tracks:
-                path = work / f"{lang}.srt"
-                subtitles.write_srt(tracks[lang], path)
-                embed.append(graph.SubTrack(path, *names[lang]))
-    return ass, env, embed
+    ass, env, subs = None, {}, []
+    if tracks:
+        from overlay import subtitles
+
+        if burn:
+            env = subtitles.prepare_libass(work)
+            (work / "subs.ass").write_text(subtitles.build_ass(tracks, p.width, p.height),
+                                           encoding="utf-8")
+            ass = "subs.ass"
+        if embed:
+            names = {"th": ("tha", "ไทย"), "en": ("eng", "English")}
+            for lang in ("th", "en"):
+                if lang in tracks:
+                    path = work / f"{lang}.srt"
+                    subtitles.write_srt(tracks[lang], path)
+                    subs.append(graph.SubTrack(path, *names[lang]))
+    return Prepared(row.x, row.y, ass, env, tuple(subs))
 
 
-def _spec(p: Plan, output: Path, x: int, y: int, ass: str | None,
+def graph_spec(p: Plan, output: Path, x: int, y: int, ass: str | None,
           embed: tuple[graph.SubTrack, ...], frame_only: bool = False) -> graph.GraphSpec:
     enc = p.preset.encode
     return graph.GraphSpec(
@@ -310,26 +318,18 @@ def _spec(p: Plan, output: Path, x: int, y: int, ass: str | None,
 def preview(p: Plan, at: float, output: Path) -> Path:
     """One frame with the logo row (and subtitles) at ``at`` seconds of the output."""
     at = max(0.0, min(at, p.duration - 0.05))
+    subtitles = {lang: replace(sub, cues=tuple(replace(c, start=c.start - at, end=c.end - at)
+                                               for c in sub.cues if c.end > at))
+                 for lang, sub in p.subtitles.items()}
+    shifted = replace(p, start=p.start + at, duration=max(0.5, min(1.0, p.duration - at)),
+                      subtitles=subtitles)
     with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
         work = Path(tmp)
-        row = logo_row(p.preset, p.logos, p.width, p.height)
-        row.image.save(work / "logos.png")
-        env, ass = {}, None
-        if p.subtitles:
-            from overlay import subtitles
-
-            env = subtitles.prepare_libass(work)
-            tracks = {lang: [replace(c, start=c.start - at, end=c.end - at)
-                             for c in sub.cues if c.end > at]
-                      for lang, sub in p.subtitles.items()}
-            (work / "subs.ass").write_text(subtitles.build_ass(tracks, p.width, p.height),
-                                           encoding="utf-8")
-            ass = "subs.ass"
-        shifted = replace(p, start=p.start + at, duration=max(0.5, min(1.0, p.duration - at)))
+        prep = _prepare(shifted, work, burn=True, embed=False)
         output.parent.mkdir(parents=True, exist_ok=True)
         with runner.atomic_output(output, force=True) as temp:
-            spec = _spec(shifted, temp, row.x, row.y, ass, (), frame_only=True)
-            runner.run(graph.build(spec, ffmpeg_exe()), cwd=work, env=env)
+            spec = graph_spec(shifted, temp, prep.x, prep.y, prep.ass, (), frame_only=True)
+            runner.run(graph.build(spec, ffmpeg_exe()), cwd=work, env=prep.env)
     return output
 
 

@@ -109,7 +109,7 @@ def test_interlaced_is_deinterlaced(tmp_path, media, logo_dir):
            "tinterlace=mode=interleave_top,setfield=tff", "-c:v", "libx264", "-flags", "+ildct+ilme",
            "-pix_fmt", "yuv420p", str(inter))
     assert r.probe(inter).video.interlaced
-    args = r.graph.build(r._spec(r.plan(r.Job(input=inter, district="พิชัย", out_dir=tmp_path,
+    args = r.graph.build(r.graph_spec(r.plan(r.Job(input=inter, district="พิชัย", out_dir=tmp_path,
                                              logo_dirs=(logo_dir,))), tmp_path / "x.mp4", 0, 0, None, ()), "ffmpeg")
     assert "bwdif" in args[args.index("-filter_complex") + 1]
     out = render(tmp_path, inter, logo_dir)
@@ -295,5 +295,5 @@ def test_lao_and_template_values_cannot_change_the_graph(tmp_path, clip3, logo_d
     assert res.exit_code == 2 and "file name" in res.stderr
     plan = r.plan(r.Job(input=clip3, district="พิชัย", out_dir=tmp_path, lao="x';[0:v]drawbox=1:1 ;",
                         logo_dirs=(logo_dir,)))
-    args = r.graph.build(r._spec(plan, tmp_path / "o.mp4", 0, 0, None, ()), "ffmpeg")
+    args = r.graph.build(r.graph_spec(plan, tmp_path / "o.mp4", 0, 0, None, ()), "ffmpeg")
     assert not any("drawbox" in a for a in args)

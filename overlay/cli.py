@@ -165,7 +165,7 @@ def render_and_check(job, verbose: bool = False) -> Path:
         from overlay.tools import ffmpeg_exe
         spec = r.graph_spec(plan, plan.output, 0, 0, "subs.ass" if plan.subtitles else None, ())
         err.print(runner.describe(graph.build(spec, ffmpeg_exe())), markup=False)
-    progress, update = _progress(_("Rendering {name}").format(name=plan.output.name[:40] + "…"),
+    progress, update = _progress(_("Rendering อำเภอ{district}").format(district=plan.place.district),
                                  plan.duration)
     with progress:
         output = r.render(plan, progress=update, warn=lambda line: _print_warnings([line]))

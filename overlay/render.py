@@ -156,6 +156,7 @@ def plan(job: Job) -> Plan:
     width, height = graph.output_size(display_w, display_h, preset.encode.max_long_side)
     fps = graph.output_fps(video, preset.encode.max_fps)
     logos = tuple(district_logos(preset, district, tuple(job.logo_dirs)))
+    check_logos(logos)
     if job.subs_mode not in SUBS_MODES:
         raise UsageError(_('Unknown --subs-mode "{mode}".').format(mode=job.subs_mode),
                          _("Choose burn, embed or both."))
@@ -172,6 +173,20 @@ def plan(job: Job) -> Plan:
         warnings.append(_("The organisation name for อำเภอ{d} is not confirmed in the preset; "
                           "give it with --lao.").format(d=place.district))
     return replace(result, warnings=tuple(warnings))
+
+
+def check_logos(logos: tuple[LogoRef, ...]) -> None:
+    """Decode every logo once, small, so a broken file is named before anything is written."""
+    from overlay.errors import PresetError
+    from overlay.logos import load_logo
+
+    for ref in logos:
+        try:
+            load_logo(ref.path, 16)
+        except PresetError as exc:
+            raise PresetError(_('Logo "{key}" (preset entry "{entry}"): {why}')
+                              .format(key=ref.key, entry=ref.entry, why=exc.message),
+                              exc.hint) from exc
 
 
 def _read_subtitles(job: Job, start: float, duration: float, warnings: list[str]) -> dict:
@@ -231,12 +246,23 @@ def render(p: Plan, progress: ProgressFn | None = None,
             progress(seconds)
 
     out_dir = p.output.parent
+    created = not out_dir.exists()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(_("Cannot create the output folder {dir}: {reason}.")
                          .format(dir=out_dir, reason=exc.strerror or exc),
                          _("Choose a folder you can write to with --out-dir.")) from exc
+    try:
+        return _render_into(p, track, warn, written)
+    except BaseException:
+        if created and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()     # a failed first render leaves no empty folder behind
+        raise
+
+
+def _render_into(p: Plan, track: ProgressFn, warn: Callable[[str], None] | None,
+                 written: list[float]) -> Path:
     mode = p.job.subs_mode
     with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
         work = Path(tmp)

@@ -179,3 +179,28 @@ def test_quiet_and_loud_sound_both_come_out_near_minus_14_lufs(tmp_path, media, 
         after = integrated_loudness(out)
         assert abs(before + 14) > 8, before          # the input really was far off
         assert abs(after + 14) < 2, (gain, after)
+
+
+def test_corrupt_logo_is_named_before_anything_is_written(tmp_path, clip3, logo_dir):
+    import shutil
+    mine = tmp_path / "logos"
+    shutil.copytree(logo_dir, mine)
+    (mine / "uttaradit" / "phichai" / "lao.png").write_bytes(b"not a picture")
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["render", str(clip3), "-d", "พิชัย", "-o", str(out), "--logo-dir", str(mine)])
+    assert res.exit_code == 2
+    line = [x for x in res.stderr.splitlines() if x.startswith("Error:")][0]
+    assert '"lao"' in line and "uttaradit/phichai/lao.png" in line
+    assert not out.exists()
+
+
+def test_failed_first_render_leaves_no_empty_folder(tmp_path, clip3, logo_dir):
+    out = tmp_path / "new"
+    plan = r.plan(r.Job(input=clip3, district="พิชัย", out_dir=out, logo_dirs=(logo_dir,)))
+
+    def interrupt(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        r.render(plan, progress=interrupt)
+    assert not out.exists()

@@ -5,13 +5,10 @@ Exit codes: 0 done, 1 a render or check failed, 2 bad input or usage, 130 stoppe
 
 from __future__ import annotations
 
-import functools
 import os
-import re
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -20,6 +17,7 @@ from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn,
 from rich.table import Table
 
 from overlay import __version__
+from overlay.console import err, handled, out
 from overlay.errors import OverlayError, RenderError
 from overlay.i18n import _
 
@@ -27,51 +25,6 @@ app = typer.Typer(
     help=_("Make a district's waste-bank clip follow the DLA's rules: logos top-right, "
            "subtitles, at most 5 minutes, YouTube encode, the mandated Thai file name."),
     no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
-
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """OverlayError → 'Error: …' and its exit code; never a traceback for the user."""
-    try:
-        yield
-    except OverlayError as exc:
-        if isinstance(exc, RenderError) and exc.stderr:
-            for line in ffmpeg_error_lines(exc.stderr):
-                err.print(line, style="dim", markup=False)
-        err.print(f"[bold red]{_('Error')}:[/] {exc.line()}", markup=True)
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        err.print(_("Stopped. Nothing was written under the final name."))
-        raise typer.Exit(130) from None
-    except (typer.Exit, typer.Abort, SystemExit):
-        raise
-    except Exception as exc:  # a bug of ours: still one line, details on request
-        if os.environ.get("OVERLAY_DEBUG"):
-            raise
-        err.print(f"[bold red]{_('Error')}:[/] {_('unexpected problem')}: "
-                  f"{type(exc).__name__}: {exc}. "
-                  + _("Run again with OVERLAY_DEBUG=1 and report the output."), markup=True)
-        raise typer.Exit(1) from None
-
-
-_ERRORISH = re.compile(r"error|fail|invalid|denied|no space|not found|unable|cannot|could not", re.I)
-
-
-def ffmpeg_error_lines(stderr: str, most: int = 5) -> list[str]:
-    """The lines of ffmpeg's report that explain a failure, not its encoding statistics."""
-    return [line for line in stderr.splitlines() if _ERRORISH.search(line)][-most:]
-
-
-def handled(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with user_errors():
-            return fn(*args, **kwargs)
-    return wrapper
-
 
 def _version(value: bool) -> None:
     if value:

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from overlay import batch as b
+from overlay.console import err, handled, out
 from overlay.i18n import _
-
-# Our own consoles, set up like overlay.cli's: importing overlay.cli here would be circular
-# (it imports this module to mount the command).
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
-
-
-def handled(fn):
-    """overlay.cli's error handling, looked up when the command runs."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from overlay.cli import user_errors
-
-        with user_errors():
-            return fn(*args, **kwargs)
-    return wrapper
-
 
 @handled
 def batch(

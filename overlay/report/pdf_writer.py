@@ -4,8 +4,12 @@ fpdf2 shapes with HarfBuzz (marks stacked and placed by the font's GPOS). Two th
 not do for Thai are done here:
 - line breaking: Thai has no spaces between words, so lines are broken at ICU's dictionary
   word boundaries and each line is drawn as one cell (no zero-width spaces in the text);
-- copy/extract of SARA AM: HarfBuzz splits ำ into two glyphs, and fpdf2 leaves the second
-  unmapped, so readers see a stray control code. Those glyphs are mapped to nothing.
+- copy/extract in reading order: HarfBuzz splits ำ into two glyphs and reorders marks, and a
+  glyph-to-text map (ToUnicode) cannot say that. Positional extractors (Poppler, pdfium, a
+  viewer's copy/paste) then give "อำ เภอ" or "ตัง้". Each line is therefore wrapped in marked
+  content whose /ActualText is the line's source text, which those readers use instead of the
+  glyphs. Readers that ignore /ActualText (pypdf) still go by the ToUnicode map, so the tail
+  glyph of ำ, which fpdf2 leaves unmapped (a stray control code), is mapped to nothing.
 """
 
 from __future__ import annotations
@@ -56,23 +60,60 @@ def segments(text: str) -> list[str]:
     return [piece for piece in breaker(text, "th") if piece]
 
 
-def wrap(text: str, width: float, measure) -> list[str]:
-    """Greedy lines no wider than ``width`` (a segment wider than a line stands alone)."""
-    lines: list[str] = []
+def wrap_with_source(text: str, width: float, measure) -> list[tuple[str, str]]:
+    """Greedy lines no wider than ``width`` (a segment wider than a line stands alone).
+
+    Each line is ``(drawn, source)``: ``drawn`` is what the line shows (no space at either end
+    of a break), ``source`` the slice of ``text`` it stands for, space at the break included,
+    so that the sources joined give ``text`` back.
+    """
+    lines: list[tuple[str, str]] = []
     current = ""
+    source = ""
     for piece in segments(text):
         candidate = current + piece
         if current and measure(candidate.rstrip()) > width:
-            lines.append(current.rstrip())
+            lines.append((current.rstrip(), source))
             current = piece.lstrip()
+            source = piece
         else:
             current = candidate
+            source += piece
     if current.strip() or not lines:
-        lines.append(current.rstrip())
+        lines.append((current.rstrip(), source))
+    else:                      # only white space left: it belongs to the last line's source
+        lines[-1] = (lines[-1][0], lines[-1][1] + source)
     return lines
 
 
+def wrap(text: str, width: float, measure) -> list[str]:
+    """The lines as drawn (see ``wrap_with_source``)."""
+    return [drawn for drawn, _ in wrap_with_source(text, width, measure)]
+
+
 # ---------------------------------------------------------------- extraction fix
+
+def actual_text(text: str) -> str:
+    """``text`` as a PDF hex string in UTF-16BE with a byte order mark (PDF 32000 7.9.2.2)."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+@contextlib.contextmanager
+def _spoken_as(pdf: FPDF, text: str) -> Iterator[None]:
+    """Marked content that tells extractors and copy/paste the drawn glyphs read as ``text``.
+
+    fpdf2 2.8 has no public hook for /ActualText on page content (its ``_marked_sequence``
+    writes ActualText into the structure tree, which text extractors do not read), so the
+    operators go straight into the page's content stream around one ``cell``. The sequence
+    must open and close on the same page: the caller breaks the page before opening it.
+    """
+    page = pdf.page
+    pdf._out(f"/Span <</ActualText {actual_text(text)}>> BDC")
+    yield
+    if pdf.page != page:
+        raise RuntimeError("a page break inside an /ActualText span")   # unbalanced BDC/EMC
+    pdf._out("EMC")
+
 
 @contextlib.contextmanager
 def _empty_mappings() -> Iterator[None]:
@@ -133,9 +174,15 @@ def _draw(pdf: FPDF, block: Block) -> None:
     indent = _INDENT.get(block.style, 0.0)
     width = pdf.epw - indent
     align = "C" if block.style is Style.TITLE else "L"
-    for line in wrap(block.text, width, pdf.get_string_width):
+    for line, source in wrap_with_source(block.text, width, pdf.get_string_width):
+        if pdf.will_page_break(LINE_HEIGHT):   # break here, not inside the marked content
+            pdf.add_page(same=True)
         pdf.set_x(pdf.l_margin + indent)
-        pdf.cell(width, LINE_HEIGHT, line, align=align, new_x="LMARGIN", new_y="NEXT")
+        if not line:
+            pdf.cell(width, LINE_HEIGHT, line, align=align, new_x="LMARGIN", new_y="NEXT")
+            continue
+        with _spoken_as(pdf, source):
+            pdf.cell(width, LINE_HEIGHT, line, align=align, new_x="LMARGIN", new_y="NEXT")
 
 
 def missing_characters(text: str, covered: set[int]) -> list[str]:

@@ -126,7 +126,13 @@ def test_mo_is_compiled_from_the_po(po):
 
 
 def test_catalogue_files_are_shipped():
-    ignored = subprocess.run(["git", "check-ignore", "-q", str(uc.mo_path("th"))], cwd=ROOT)
+    try:
+        ignored = subprocess.run(["git", "check-ignore", "-q", str(uc.mo_path("th"))], cwd=ROOT,
+                                 capture_output=True)
+    except OSError:
+        ignored = None
+    if ignored is None or ignored.returncode not in (0, 1):
+        pytest.skip("not a git checkout")
     assert ignored.returncode == 1, ".gitignore would leave overlay.mo out of the repository"
     assert uc.mo_path("th").is_relative_to(ROOT / "overlay")   # inside the wheel's package
 

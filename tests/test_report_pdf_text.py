@@ -1,0 +1,134 @@
+"""The report PDF's text as positional extractors read it (pdfium, Poppler), not only pypdf.
+
+HarfBuzz splits ำ into two glyphs and reorders marks; without /ActualText, pdfium and
+pdftotext give "อำ เภอ", "ตัง้" and marks moved to the end of a line.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from overlay.report.layout import blocks
+from overlay.report.model import FORM, Kind, load
+from overlay.report.pdf_writer import actual_text, wrap_with_source, write_pdf
+
+SAMPLE = Path(__file__).parent / "data" / "report" / "phichai.toml"
+BREAK = re.compile(r"\r?\n")
+
+
+@pytest.fixture(scope="module")
+def report():
+    return load(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def pdf_path(report, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("pdftext") / "report.pdf"
+    path.write_bytes(write_pdf(report))
+    return path
+
+
+@pytest.fixture(scope="module")
+def pdfium_text(pdf_path) -> str:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf_path))
+    try:
+        return "\n".join(document[i].get_textpage().get_text_range()
+                         for i in range(len(document)))
+    finally:
+        document.close()
+
+
+def _answers(report) -> list[str]:
+    """Every answer (each line of a long one) in the form's order."""
+    out = []
+    for part in FORM:
+        for section in part.sections:
+            for item in section.items:
+                answer = report.answer(item)
+                if item.kind in (Kind.LONG, Kind.URL):
+                    out.extend(line for line in answer.splitlines() if line.strip())
+                else:
+                    out.append(answer)
+    return out
+
+
+def _unwrapped(text: str) -> str:
+    """Lines joined back: only the line breaks go (a space at a wrap is in the text)."""
+    return BREAK.sub("", text)
+
+
+def _assert_in_order(haystack: str, needles: list[str]) -> None:
+    at = 0
+    for needle in needles:
+        found = haystack.find(needle, at)
+        assert found >= 0, f"{needle!r} missing, changed or out of order after position {at}"
+        at = found + len(needle)
+
+
+def test_pdfium_gives_every_answer_exactly_and_in_order(pdfium_text, report):
+    flat = _unwrapped(pdfium_text)
+    _assert_in_order(flat, [report.district, report.province, *_answers(report)])
+    # Nothing more, nothing less: the page reads as the form's blocks, one after another.
+    assert flat == "".join(b.text for b in blocks(report))
+
+
+def test_sara_am_and_stacked_marks_intact(pdfium_text, report):
+    source = "".join(b.text for b in blocks(report))
+    flat = _unwrapped(pdfium_text)
+    for word in ("อำเภอ", "ตั้ง", "สำเร็จ", "น้ำ", "ที่", "ยั่งยืน"):
+        assert flat.count(word) == source.count(word) > 0, word
+    assert "อำ เภอ" not in pdfium_text and "ตัง้" not in pdfium_text
+    assert not [c for c in pdfium_text if ord(c) < 32 and c not in "\r\n"]
+    assert "\ufffd" not in pdfium_text and "\ufffe" not in pdfium_text
+
+
+def test_pypdf_reads_the_same_lines(pdf_path, pdfium_text):
+    """pypdf ignores /ActualText and goes by the glyphs' ToUnicode map: same lines, exactly
+    (without the space a line was wrapped at)."""
+    from pypdf import PdfReader
+
+    pypdf_lines = "\n".join(page.extract_text() for page in PdfReader(str(pdf_path)).pages)
+    assert pypdf_lines.split("\n") == [line.rstrip() for line in BREAK.split(pdfium_text)]
+    assert "อำเภอพิชัย" in pypdf_lines and "ตั้งคณะกรรมการ" in pypdf_lines
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="Poppler's pdftotext not installed")
+def test_pdftotext_gives_every_answer_exactly(pdf_path, report):
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
+                          capture_output=True, text=True, timeout=60).stdout
+    flat = _unwrapped(text.replace("\f", ""))
+    _assert_in_order(flat, [report.district, report.province, *_answers(report)])
+    assert "อำ เภอ" not in text and "ตัง้" not in text
+
+
+def test_marked_content_is_balanced_on_every_page(pdf_path):
+    from pypdf import PdfReader
+
+    for page in PdfReader(str(pdf_path)).pages:
+        content = page.get_contents().get_data()
+        assert content.count(b"/ActualText") == content.count(b" BDC") == content.count(b"EMC")
+        assert content.count(b" BDC") > 0
+
+
+def test_actual_text_is_utf16_with_bom():
+    assert actual_text("อำ") == "<FEFF0E2D0E33>"
+    assert actual_text("A 🎉") == "<FEFF00410020D83CDF89>"
+
+
+@pytest.mark.parametrize("text", [
+    "สวัสดิการฌาปนกิจสงเคราะห์สมาชิก และทุนการศึกษาบุตรหลาน",
+    "ค่าใช้จ่ายในการเก็บขนและกำจัดขยะลดลงจาก ๒๔๐,๐๐๐ บาทต่อปี ",
+    "short", "", "  ",
+])
+def test_wrapped_sources_give_the_text_back(text):
+    lines = wrap_with_source(text, 12, len)
+    assert "".join(source for _, source in lines) == text
+    for i, (drawn, source) in enumerate(lines):
+        assert drawn == (source.rstrip() if i == 0 else source.strip())

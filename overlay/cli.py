@@ -72,7 +72,7 @@ def print_receipt(receipt, console: Console = err) -> None:
 
 # ---------------------------------------------------------------- commands
 
-@app.command()
+@app.command(help=_("Render a compliant clip in one ffmpeg pass and print its path."))
 @handled
 def render(
     input: Path = typer.Argument(..., help=_("The clip: MP4, MOV, MKV, MTS… any length.")),
@@ -132,7 +132,7 @@ def render_and_check(job, verbose: bool = False) -> Path:
     return output
 
 
-@app.command()
+@app.command(help=_("Print a receipt: lengths, codecs, fast start, loudness, name, logos. Exit 1 if not compliant."))
 @handled
 def check(
     file: Path = typer.Argument(..., help=_("A finished clip.")),
@@ -164,7 +164,7 @@ def _safe_province(name: str) -> str | None:
         return None
 
 
-@app.command()
+@app.command(help=_("Write one frame with the logos (and subtitles) as a PNG, to look at before rendering."))
 @handled
 def preview(
     input: Path = typer.Argument(..., help=_("The clip.")),
@@ -189,7 +189,7 @@ def preview(
     out.print(str(r.preview(plan, r.seconds(at) or 0.0, output)), markup=False)
 
 
-@app.command()
+@app.command(help=_("Make a short synthetic clip and render it with the default preset (อำเภอพิชัย)."))
 @handled
 def demo(
     out_dir: Path = typer.Option(Path("overlay-demo"), "--out-dir", "-o", help=_("Folder for the demo clip and its result.")),
@@ -211,7 +211,7 @@ def demo(
     out.print(str(output), markup=False)
 
 
-@app.command()
+@app.command(help=_("Report the ffmpeg in use and its features, the fonts, and placeholder logos."))
 @handled
 def doctor() -> None:
     """Report the ffmpeg in use and its features, the fonts, and placeholder logos."""
@@ -222,7 +222,7 @@ def doctor() -> None:
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(help=_("List the built-in presets and their districts."))
 @handled
 def presets() -> None:
     """List the built-in presets and their districts."""
@@ -238,7 +238,7 @@ def presets() -> None:
             out.print(f"  - อำเภอ{entry.name} ({entry.name_en or ''}): {lao}")
 
 
-@app.command()
+@app.command(help=_("Print the mandated file name for a district (names checked against the gazetteer)."))
 @handled
 def name(
     district: Optional[str] = typer.Option(None, "--district", "-d"),
@@ -284,7 +284,7 @@ def _mount_optional() -> None:
         pass
     try:
         from overlay.cli_batch import batch
-        app.command(name="batch")(batch)
+        app.command(name="batch", help=_("Render every clip listed in a manifest, in parallel; skip what is already done."))(batch)
     except ImportError:
         pass
 

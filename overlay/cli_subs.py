@@ -47,7 +47,7 @@ def _print_report(report: SubsReport, console: Console) -> None:
         console.print(_("[green]No problems found.[/green]"))
 
 
-@subs_app.command("check")
+@subs_app.command("check", help=_("Show what a subtitle file will become: encoding, cues, problems, Thai line breaks."))
 def check(
     file: Path = typer.Argument(..., help=_("The subtitle file (.srt).")),
     encoding: Optional[str] = typer.Option(None, "--encoding",

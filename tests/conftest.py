@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 from PIL import Image
 
 from overlay.tools import ffmpeg_exe
+
+# Tests assert on the English messages; a developer's Thai locale must not change them.
+os.environ["OVERLAY_LANG"] = "en"
 
 LOGO_COLOUR = (230, 20, 30)     # a red no test pattern has in the top-right corner
 

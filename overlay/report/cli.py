@@ -24,7 +24,7 @@ def _fail(exc: OverlayError) -> typer.Exit:
     return typer.Exit(exc.exit_code)
 
 
-@report_app.command("init")
+@report_app.command("init", help=_("Write a report data file with the form's questions, filled with what the preset knows."))
 def init(
     preset: str = typer.Option(..., "--preset", help=_("Preset name or .toml path.")),
     district: str = typer.Option(..., "--district", help=_("The district, in Thai or English.")),
@@ -56,7 +56,7 @@ def init(
                .format(path=output))
 
 
-@report_app.command("build")
+@report_app.command("build", help=_("Check the data file and write the DOCX, the PDF and the YouTube text."))
 def build(
     data: Path = typer.Argument(..., help=_("The report data file (.toml).")),
     out_dir: Path = typer.Option(Path("."), "--out-dir", help=_("Folder for the report files.")),

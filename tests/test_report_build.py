@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 
 from overlay.report import build_report
 from overlay.report.cli import report_app
-from overlay.report.layout import Style, blocks
-from overlay.report.model import FORM, Kind, ReportError, load
+from overlay.report.layout import blocks
+from overlay.report.model import FORM, ReportError, load
+from report_support import answers_in_order, assert_in_order
 
 DATA = Path(__file__).parent / "data" / "report"
 SAMPLE = DATA / "phichai.toml"
@@ -37,28 +38,6 @@ def report():
     return load(SAMPLE)
 
 
-def _answers_in_order(report) -> list[str]:
-    """Every answer line of the form, in the form's order."""
-    out = [report.district, report.province]
-    for part in FORM:
-        for section in part.sections:
-            for item in section.items:
-                answer = report.answer(item)
-                if item.kind in (Kind.LONG, Kind.URL):
-                    out.extend(line for line in answer.splitlines() if line.strip())
-                else:
-                    out.append(answer)
-    return out
-
-
-def _in_order(haystack: str, needles: list[str]) -> None:
-    at = 0
-    for needle in needles:
-        found = haystack.find(needle, at)
-        assert found >= 0, f"{needle!r} missing or out of order after position {at}"
-        at = found + len(needle)
-
-
 def test_three_files_with_the_mandated_names(built):
     assert built[".docx"].name == f"{STEM}.docx"
     assert built[".pdf"].name == f"{STEM}.pdf"
@@ -66,16 +45,16 @@ def test_three_files_with_the_mandated_names(built):
     assert not [p for p in built[".pdf"].parent.iterdir() if p.name.endswith(".part")]
 
 
-def test_docx_has_every_field_in_order(built, report):
+def test_docx_has_every_fieldassert_in_order(built, report):
     import docx
 
     document = docx.Document(str(built[".docx"]))
     paragraphs = [p.text for p in document.paragraphs]
     assert paragraphs == [b.text for b in blocks(report)]
     text = "\n".join(paragraphs)
-    _in_order(text, ["ส่วนที่ ๑ ข้อมูลทั่วไป", "๑.๑", "๑.๖", "ส่วนที่ ๒", "๒.๑", "๒.๒", "๒.๓",
+    assert_in_order(text, ["ส่วนที่ ๑ ข้อมูลทั่วไป", "๑.๑", "๑.๖", "ส่วนที่ ๒", "๒.๑", "๒.๒", "๒.๓",
                      "๒.๔", "ส่วนที่ ๓"])
-    _in_order(text, _answers_in_order(report)[2:])
+    assert_in_order(text, answers_in_order(report)[2:])
     assert "๑,๒๕๐ คน" in text and "https://youtu.be/dQw4w9WgXcQ" in text
 
 
@@ -95,11 +74,11 @@ def _pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
 
 
-def test_pdf_text_comes_back_intact_and_in_order(built, report):
+def test_pdf_text_comes_back_intact_andassert_in_order(built, report):
     text = _pdf_text(built[".pdf"])
     # Lines wrap at word boundaries (a space there is dropped): compare without white space.
     flat = "".join(text.split())
-    _in_order(flat, ["".join(b.text.split()) for b in blocks(report)])
+    assert_in_order(flat, ["".join(b.text.split()) for b in blocks(report)])
     # No control codes or zero-width characters from shaping leak into the text.
     assert not [c for c in text if (ord(c) < 32 and c != "\n") or c in "\u200b\ufffd"]
     for word in ("สำเร็จ", "น้ำ", "ผู้นำ", "ตั้ง", "ที่", "ฌาปนกิจ"):

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from overlay.report.layout import blocks
-from overlay.report.model import FORM, Kind, load
+from overlay.report.model import load
 from overlay.report.pdf_writer import actual_text, wrap_with_source, write_pdf
+from report_support import answers_in_order, assert_in_order
 
 SAMPLE = Path(__file__).parent / "data" / "report" / "phichai.toml"
 BREAK = re.compile(r"\r?\n")
@@ -45,36 +46,14 @@ def pdfium_text(pdf_path) -> str:
         document.close()
 
 
-def _answers(report) -> list[str]:
-    """Every answer (each line of a long one) in the form's order."""
-    out = []
-    for part in FORM:
-        for section in part.sections:
-            for item in section.items:
-                answer = report.answer(item)
-                if item.kind in (Kind.LONG, Kind.URL):
-                    out.extend(line for line in answer.splitlines() if line.strip())
-                else:
-                    out.append(answer)
-    return out
-
-
 def _unwrapped(text: str) -> str:
     """Lines joined back: only the line breaks go (a space at a wrap is in the text)."""
     return BREAK.sub("", text)
 
 
-def _assert_in_order(haystack: str, needles: list[str]) -> None:
-    at = 0
-    for needle in needles:
-        found = haystack.find(needle, at)
-        assert found >= 0, f"{needle!r} missing, changed or out of order after position {at}"
-        at = found + len(needle)
-
-
 def test_pdfium_gives_every_answer_exactly_and_in_order(pdfium_text, report):
     flat = _unwrapped(pdfium_text)
-    _assert_in_order(flat, [report.district, report.province, *_answers(report)])
+    assert_in_order(flat, answers_in_order(report))
     # Nothing more, nothing less: the page reads as the form's blocks, one after another.
     assert flat == "".join(b.text for b in blocks(report))
 
@@ -104,7 +83,7 @@ def test_pdftotext_gives_every_answer_exactly(pdf_path, report):
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
                           capture_output=True, text=True, timeout=60).stdout
     flat = _unwrapped(text.replace("\f", ""))
-    _assert_in_order(flat, [report.district, report.province, *_answers(report)])
+    assert_in_order(flat, answers_in_order(report))
     assert "อำ เภอ" not in text and "ตัง้" not in text
 
 

@@ -331,7 +331,9 @@ def make_context(sizes: Sizes) -> Context:
     inputs = make_inputs(sizes)
     preset = load_preset(PRESET)
     refs = district_logos(preset, preset.district(DISTRICT))
-    row = compose_row([ref.path for ref in refs], *SIZE)     # what render() composes
+    # What render() composes: the preset's logo height and margin.
+    row = compose_row([ref.path for ref in refs], *SIZE, height_fraction=preset.logo_height,
+                      safe_inset=preset.logo_margin)
     png = WORK / "hand" / "logos.png"
     png.parent.mkdir(parents=True, exist_ok=True)
     row.image.save(png)
@@ -679,6 +681,15 @@ def report(ctx: Context, results: dict[str, Measure], quick: bool, started: str)
 
 # ---------------------------------------------------------------- main
 
+def load_previous() -> dict[str, Measure]:
+    path = WORK / "results.json"
+    if not path.is_file():
+        return {}
+    raw = json.loads(path.read_text())
+    return {name: Measure(**{k: v for k, v in row.items() if k != "fps"})
+            for name, row in raw.items()}
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -686,6 +697,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
                         help="run only these cases (comma-separated or repeated): "
                              + ", ".join(c.name for c in CASES))
+    parser.add_argument("--keep", action="store_true",
+                        help="start from the figures of the previous run (benchmarks/work/"
+                             "results.json) and re-measure only the --only cases, e.g. those a "
+                             "busy machine disturbed; the report lists which were re-measured")
     parser.add_argument("--results", type=Path, default=None,
                         help="where to write the Markdown report (default: benchmarks/RESULTS.md "
                              "for a full run of every case, benchmarks/work/RESULTS-partial.md "
@@ -714,13 +729,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     t0 = time.perf_counter()
     ctx = make_context(sizes)
     print(f"  ready in {time.perf_counter() - t0:.1f} s", flush=True)
-    results: dict[str, Measure] = {}
+    results = load_previous() if args.keep else {}
     for case in cases:
         results[case.name] = run_case(ctx, case)
+    results = {c.name: results[c.name] for c in CASES if c.name in results}   # table order
     text = report(ctx, results, args.quick, started)
+    if args.keep:
+        text += (f"\nRe-measured on {started} (the machine was quiet again): "
+                 f"{', '.join(c.name for c in cases)}; the other rows are from the run before.\n")
     print()
     print(text)
-    full = not args.quick and len(cases) == len(CASES)
+    full = not args.quick and len(results) == len(CASES)
     target = args.results or (RESULTS if full else WORK / "RESULTS-partial.md")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")

@@ -81,7 +81,8 @@ def overlay_command(ctx: run.Context, clip: Path, ass: str, output: Path) -> lis
     job = r.Job(input=clip, district=run.DISTRICT, out_dir=output.parent, preset=run.PRESET,
                 quality=run.QUALITY, max_duration=ctx.sizes.limit, force=True)
     plan = r.plan(job)
-    args = graph.build(r._spec(plan, output, *ctx.logo_xy, ass, ()), ctx.ff)
+    spec_of = getattr(r, "graph_spec", None) or getattr(r, "_spec")
+    args = graph.build(spec_of(plan, output, *ctx.logo_xy, ass, ()), ctx.ff)
     i = args.index("-progress")
     return [*args[:i], *args[i + 2:]]
 

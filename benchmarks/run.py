@@ -644,7 +644,8 @@ def report(ctx: Context, results: dict[str, Measure], quick: bool, started: str)
     lines = [
         "# Benchmark results" + (" (quick smoke run)" if quick else ""),
         "",
-        f"Written by `python benchmarks/run.py{' --quick' if quick else ''}` on {started}. "
+        f"Written by `python benchmarks/run.py{''.join(' ' + a for a in sys.argv[1:])}` "
+        f"on {started}. "
         f"Inputs: 1080p30 moving test pattern with a tone (x264 ultrafast), short {s.short:g} s, "
         f"medium {s.medium:g} s, limit-length {s.base:g} s, long {s.long:g} s; a Thai SRT "
         f"(a cue every 4 s). Limit {s.limit:g} s; preset `{PRESET}`, quality `{QUALITY}` "

@@ -427,10 +427,10 @@ def run_task(task: Task, progress: Callable[[float], None] | None = None) -> Job
     try:
         p = render.plan(task.job)
         output, duration = p.output, p.duration
-        render.render(p, progress=progress)
+        done = render.render_with_facts(p, progress=progress)
         problems: list[str] = []
         if task.check:
-            check, failed = _check(p)
+            check, failed = _check(p, done.loudness)
             if failed:
                 problems.append(_("the output does not pass the check ({items})").format(items=failed))
         files, report_error = _build_report(task.report, p.output)
@@ -466,10 +466,10 @@ def _log_stderr(output: Path | None, stderr: str) -> str:
     return " " + _("(ffmpeg's report: {log})").format(log=log)
 
 
-def _check(p: Plan) -> tuple[str, str]:
+def _check(p: Plan, loudness: float | None) -> tuple[str, str]:
     from overlay.check import check_file
 
-    receipt = check_file(p.output, p.preset, logo_dirs=p.job.logo_dirs,
+    receipt = check_file(p.output, p.preset, logo_dirs=p.job.logo_dirs, loudness=loudness,
                          limit=min(p.preset.max_duration, p.job.max_duration or 1e9),
                          district=p.place.district)
     if receipt.ok:

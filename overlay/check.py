@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import struct
 import subprocess
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from overlay.errors import InputError, OverlayError
+from overlay.graph import measured_loudness
 from overlay.i18n import _
 from overlay.naming import check_names, parse_clip_name
 from overlay.presets import Preset
@@ -67,10 +67,7 @@ def integrated_loudness(path: Path) -> float | None:
         [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", f"file:{path.resolve()}", "-map", "0:a:0",
          "-af", "ebur128=framelog=quiet", "-f", "null", "-"],
         capture_output=True, text=True, encoding="utf-8", errors="replace", stdin=subprocess.DEVNULL)
-    found = re.findall(r"I:\s+(-?[\d.]+|-inf)\s+LUFS", done.stderr)
-    if not found or found[-1] == "-inf" or float(found[-1]) < -69:
-        return None
-    return float(found[-1])
+    return measured_loudness(done.stderr)
 
 
 def frames_at(path: Path, times: list[float]) -> list[np.ndarray]:
@@ -117,7 +114,10 @@ def logo_match(frame: np.ndarray, row_rgba: np.ndarray, x: int, y: int) -> float
 
 
 def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
-               limit: float | None = None, district: str | None = None) -> Receipt:
+               limit: float | None = None, district: str | None = None,
+               loudness: float | None = None) -> Receipt:
+    """Check a finished file. ``loudness``: the figure the render measured in its own pass
+    (the sound as encoded), which saves decoding the whole soundtrack again."""
     path = Path(path)
     info = probe(path)
     limit = limit or preset.max_duration
@@ -182,7 +182,7 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
              else _("index at the end: YouTube and browsers start slower")))
 
     if audio is not None:
-        lufs = integrated_loudness(path)
+        lufs = loudness if loudness is not None else integrated_loudness(path)
         target = preset.encode.loudness
         if lufs is None:
             add(Item(_("loudness"), None, _("silent")))

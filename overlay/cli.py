@@ -121,8 +121,10 @@ def render_and_check(job, verbose: bool = False) -> Path:
     progress, update = _progress(_("Rendering อำเภอ{district}").format(district=plan.place.district),
                                  plan.duration)
     with progress:
-        output = r.render(plan, progress=update, warn=lambda line: _print_warnings([line]))
-    receipt = check_file(output, plan.preset, logo_dirs=job.logo_dirs,
+        done = r.render_with_facts(plan, progress=update,
+                                   warn=lambda line: _print_warnings([line]))
+    output = done.path
+    receipt = check_file(output, plan.preset, logo_dirs=job.logo_dirs, loudness=done.loudness,
                          limit=min(plan.preset.max_duration, job.max_duration or 1e9),
                          district=plan.place.district)
     print_receipt(receipt)

@@ -53,6 +53,7 @@ class GraphSpec:
     embed: tuple[SubTrack, ...] = ()
     frame_only: bool = False     # preview: one PNG frame, no audio, no encode settings
     threads: int | None = None   # None: ffmpeg and x264 pick (all cores)
+    measure_loudness: bool = True
 
 
 def even(value: float) -> int:
@@ -146,18 +147,27 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
         return _with_globals(out.compile(cmd=ffmpeg_exe), "-y")
 
     if spec.has_audio:
-        audio = src.audio
+        # The sound comes from a second opening of the same file. loudnorm looks 3 s ahead;
+        # fed from the shared demuxer it made ffmpeg hold ~3 s of raw 1080p frames back
+        # (about 280 MB). A demuxer of its own reads the sound ahead instead: same output,
+        # peak memory 680 → 410 MB, no slower (benchmarks/README.md).
+        # (-vn on that input: its demuxer drops the picture's packets at once.)
+        audio = ffmpeg.input(_file(spec.input), vn=None, sn=None, **in_kwargs).audio
     else:
         audio = ffmpeg.input(f"anullsrc=r={spec.audio_rate}:cl=stereo", f="lavfi",
                              t=f"{spec.duration:.3f}").audio
     audio = audio.filter("aresample", spec.audio_rate)
     if spec.has_audio:
-        # One-pass (dynamic) EBU R128 normalisation: no separate analysis pass over the clip.
+        # One-pass (dynamic) EBU R128 normalisation: one process, no analysis pass.
         audio = audio.filter("loudnorm", i=spec.loudness, tp=spec.true_peak, lra=11)
         audio = audio.filter("aresample", spec.audio_rate)
     audio = audio.filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
     if fade:
         audio = audio.filter("afade", **fade)
+    if spec.measure_loudness and spec.has_audio:
+        # ebur128 passes the sound through and prints its summary when ffmpeg ends: the
+        # loudness of what is encoded, measured in this same pass (no second pass to check it).
+        audio = audio.filter("ebur128", framelog="quiet").filter("aformat", sample_fmts="fltp")
     # Audio shorter than the picture is padded; -shortest then ends both with the picture.
     audio = audio.filter("apad")
 
@@ -191,3 +201,13 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
     # ffmpeg-python keys options by name, so repeated per-stream tags go in by hand,
     # just before the output file (always the last argument).
     return [*args[:-1], *tags, args[-1]]
+
+
+def measured_loudness(stderr: str) -> float | None:
+    """Integrated loudness (LUFS) from the ebur128 summary in ffmpeg's report, if any."""
+    import re
+
+    found = re.findall(r"I:\s+(-?[\d.]+|-inf)\s+LUFS", stderr)
+    if not found or found[-1] == "-inf" or float(found[-1]) < -69:
+        return None
+    return float(found[-1])

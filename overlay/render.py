@@ -232,9 +232,21 @@ def damage_warning(stderr: str, planned: float, written: float) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Rendered:
+    path: Path
+    loudness: float | None      # LUFS of the sound as encoded, measured in the same pass
+
+
 def render(p: Plan, progress: ProgressFn | None = None,
            warn: Callable[[str], None] | None = None) -> Path:
-    """Render the plan in one ffmpeg pass; return the final path.
+    """Render the plan in one ffmpeg pass; return the final path."""
+    return render_with_facts(p, progress, warn).path
+
+
+def render_with_facts(p: Plan, progress: ProgressFn | None = None,
+                      warn: Callable[[str], None] | None = None) -> Rendered:
+    """Render the plan in one ffmpeg pass; the final path and what the pass measured.
 
     ``warn`` receives problems that did not stop the render (a damaged input's tail).
     """
@@ -262,7 +274,7 @@ def render(p: Plan, progress: ProgressFn | None = None,
 
 
 def _render_into(p: Plan, track: ProgressFn, warn: Callable[[str], None] | None,
-                 written: list[float]) -> Path:
+                 written: list[float]) -> Rendered:
     mode = p.job.subs_mode
     with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
         work = Path(tmp)
@@ -286,7 +298,7 @@ def _render_into(p: Plan, track: ProgressFn, warn: Callable[[str], None] | None,
         for sub in prep.embed:   # sidecars for YouTube's caption upload, beside the clip
             with runner.atomic_output(sidecar_path(p.output, sub.language), force=True) as temp:
                 shutil.copyfile(sub.path, temp)
-    return p.output
+    return Rendered(p.output, graph.measured_loudness(stderr))
 
 
 def sidecar_path(output: Path, language: str) -> Path:

@@ -141,3 +141,24 @@ def test_thread_cap_for_parallel_jobs():
     assert args[args.index("-threads") + 1] == "1"
     assert args[args.index("-filter_complex_threads") + 1] == "1"
     assert args.index("-filter_complex_threads") < args.index("-i")      # a global option
+
+
+def test_sound_has_its_own_demuxer_and_is_measured_in_the_same_pass():
+    args = graph.build(spec(start=5.0), "ffmpeg")
+    inputs = [i for i, a in enumerate(args) if a == "-i"]
+    assert [args[i + 1] for i in inputs] == ["file:/clips/in.mp4", "logos.png", "file:/clips/in.mp4"]
+    # The same window on both openings of the file, so picture and sound stay in step.
+    for i in (inputs[0], inputs[2]):
+        before = args[i - 8:i]
+        assert before[before.index("-ss") + 1] == "5.000" and before[before.index("-t") + 1] == "300.000"
+    assert "-vn" in args[inputs[1]:inputs[2]]
+    fg = filter_graph(args)
+    assert "[2:a]" in fg and "[0:a]" not in fg
+    assert fg.index("loudnorm") < fg.index("ebur128") < fg.index("apad")
+
+
+def test_measured_loudness_reads_the_summary():
+    report = "  Integrated loudness:\n    I:         -14.2 LUFS\n    Threshold: -24.3 LUFS\n"
+    assert graph.measured_loudness(report) == -14.2
+    assert graph.measured_loudness("    I:         -inf LUFS\n") is None
+    assert graph.measured_loudness("nothing") is None

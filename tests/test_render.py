@@ -204,3 +204,12 @@ def test_failed_first_render_leaves_no_empty_folder(tmp_path, clip3, logo_dir):
     with pytest.raises(KeyboardInterrupt):
         r.render(plan, progress=interrupt)
     assert not out.exists()
+
+
+def test_loudness_measured_in_the_pass_matches_the_file(tmp_path, clip3, logo_dir):
+    from overlay.check import integrated_loudness
+
+    done = r.render_with_facts(r.plan(r.Job(input=clip3, district="พิชัย", out_dir=tmp_path,
+                                            logo_dirs=(logo_dir,))))
+    assert done.loudness is not None
+    assert abs(done.loudness - integrated_loudness(done.path)) < 0.5

@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from overlay import graph, runner
 from overlay.errors import InputError, RenderError, UsageError
@@ -19,6 +19,9 @@ from overlay.naming import Place, check_names, format_name
 from overlay.presets import DistrictEntry, LogoRef, Preset, available, district_logos, load_preset
 from overlay.probe import MediaInfo, probe, require_video
 from overlay.tools import ffmpeg_exe
+
+if TYPE_CHECKING:
+    from overlay.subtitles import SubtitleFile
 
 DEFAULT_PRESET = "uttaradit"
 SUBS_MODES = ("burn", "embed", "both")
@@ -62,7 +65,7 @@ class Plan:
     height: int
     fps: Fraction
     logos: tuple[LogoRef, ...]
-    subtitles: dict = field(default_factory=dict)     # "th"/"en" -> SubtitleFile
+    subtitles: Mapping[str, SubtitleFile] = field(default_factory=dict)   # "th", "en"
     warnings: tuple[str, ...] = ()
 
     @property
@@ -189,7 +192,8 @@ def check_logos(logos: tuple[LogoRef, ...]) -> None:
                               exc.hint) from exc
 
 
-def _read_subtitles(job: Job, start: float, duration: float, warnings: list[str]) -> dict:
+def _read_subtitles(job: Job, start: float, duration: float,
+                    warnings: list[str]) -> dict[str, SubtitleFile]:
     files = {lang: path for lang, path in (("th", job.subs_th), ("en", job.subs_en)) if path}
     if not files:
         return {}

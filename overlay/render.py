@@ -139,6 +139,9 @@ def plan(job: Job) -> Plan:
     out_dir = Path(job.out_dir)
     name = format_name(place.district, place.province, preset.name_template) + preset.extension
     output = out_dir / name
+    if output.exists() and output.resolve() == Path(job.input).resolve():
+        raise UsageError(_("The output would replace the input {path}.").format(path=output),
+                         _("Choose another --out-dir: the input is never changed."))
     if output.exists() and not job.force:
         raise UsageError(_("{path} already exists.").format(path=output),
                          _("Use --force to replace it, or choose another --out-dir."))

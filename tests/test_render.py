@@ -213,3 +213,14 @@ def test_loudness_measured_in_the_pass_matches_the_file(tmp_path, clip3, logo_di
                                             logo_dirs=(logo_dir,))))
     assert done.loudness is not None
     assert abs(done.loudness - integrated_loudness(done.path)) < 0.5
+
+
+def test_output_never_replaces_the_input_even_with_force(tmp_path, clip3, logo_dir):
+    import shutil
+    named = tmp_path / NAME
+    shutil.copyfile(clip3, named)
+    before = named.read_bytes()
+    res = runner.invoke(app, ["render", str(named), "-d", "พิชัย", "-o", str(tmp_path), "--force",
+                              "--logo-dir", str(logo_dir)])
+    assert res.exit_code == 2 and "replace the input" in res.stderr
+    assert named.read_bytes() == before

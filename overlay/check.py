@@ -182,7 +182,8 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
             ok = cc.name == "aac" and cc.sample_rate == preset.encode.audio_rate and cc.channels == 2
             add(Item(_("audio"), ok, f"{cc.name} {cc.sample_rate} Hz, {cc.channels} ch"))
 
-    add(Item(_("fast start"), faststart(path), _("index at the front") if faststart(path)
+    fast = faststart(path)
+    add(Item(_("fast start"), fast, _("index at the front") if fast
              else _("index at the end: YouTube and browsers start slower")))
 
     if audio is not None:

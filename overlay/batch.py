@@ -467,11 +467,9 @@ def _log_stderr(output: Path | None, stderr: str) -> str:
 
 
 def _check(p: Plan, loudness: float | None) -> tuple[str, str]:
-    from overlay.check import check_file
+    from overlay.check import check_rendered
 
-    receipt = check_file(p.output, p.preset, logo_dirs=p.job.logo_dirs, loudness=loudness,
-                         limit=min(p.preset.max_duration, p.job.max_duration or 1e9),
-                         district=p.place.district)
+    receipt = check_rendered(p, loudness)
     if receipt.ok:
         return "ok", ""
     failed = ", ".join(f"{item.name}: {item.detail}" for item in receipt.failures)

@@ -203,6 +203,12 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
     return Receipt(path=path, items=tuple(items))
 
 
+def check_rendered(plan, loudness: float | None = None) -> Receipt:
+    """The check of a render's own output, against the plan it was made from."""
+    return check_file(plan.output, plan.preset, logo_dirs=plan.job.logo_dirs, limit=plan.limit,
+                      district=plan.place.district, loudness=loudness)
+
+
 def _logo_items(path: Path, duration: float, preset: Preset, place, district: str | None,
                 logo_dirs: tuple[Path, ...]) -> list[Item]:
     from overlay.presets import district_logos

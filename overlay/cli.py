@@ -109,7 +109,7 @@ def render(
 def render_and_check(job, verbose: bool = False) -> Path:
     """Plan, render with a progress bar, then check the output (exit 1 if not compliant)."""
     from overlay import render as r
-    from overlay.check import check_file
+    from overlay.check import check_rendered
 
     plan = r.plan(job)
     _print_warnings(plan.warnings)
@@ -123,15 +123,12 @@ def render_and_check(job, verbose: bool = False) -> Path:
     with progress:
         done = r.render_with_facts(plan, progress=update,
                                    warn=lambda line: _print_warnings([line]))
-    output = done.path
-    receipt = check_file(output, plan.preset, logo_dirs=job.logo_dirs, loudness=done.loudness,
-                         limit=min(plan.preset.max_duration, job.max_duration or 1e9),
-                         district=plan.place.district)
+    receipt = check_rendered(plan, done.loudness)
     print_receipt(receipt)
     if not receipt.ok:
         raise RenderError(_("The output was written but does not pass the check."),
                           _("See the ✗ lines above."))
-    return output
+    return done.path
 
 
 @app.command(help=_("Print a receipt: lengths, codecs, fast start, loudness, name, logos. Exit 1 if not compliant."))

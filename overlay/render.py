@@ -61,6 +61,7 @@ class Plan:
     start: float
     duration: float
     cut: bool
+    limit: float                 # the length limit in force: the preset's or a lower --max-duration
     width: int
     height: int
     fps: Fraction
@@ -168,7 +169,7 @@ def plan(job: Job) -> Plan:
                          _("Choose burn, embed or both."))
     subtitles = _read_subtitles(job, start, duration, warnings)
     result = Plan(job=job, preset=preset, place=place, district=district, output=output,
-                  info=info, start=start, duration=duration, cut=cut, width=width,
+                  info=info, start=start, duration=duration, cut=cut, limit=limit, width=width,
                   height=height, fps=fps, logos=logos, subtitles=subtitles,
                   warnings=tuple(warnings))
     if result.placeholders:

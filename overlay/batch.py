@@ -430,7 +430,7 @@ def run_task(task: Task, progress: Callable[[float], None] | None = None) -> Job
         done = render.render_with_facts(p, progress=progress)
         problems: list[str] = []
         if task.check:
-            check, failed = _check(p, done.loudness)
+            check, failed = _check(p, done.loudness, done.audio)
             if failed:
                 problems.append(_("the output does not pass the check ({items})").format(items=failed))
         files, report_error = _build_report(task.report, p.output)
@@ -466,10 +466,10 @@ def _log_stderr(output: Path | None, stderr: str) -> str:
     return " " + _("(ffmpeg's report: {log})").format(log=log)
 
 
-def _check(p: Plan, loudness: float | None) -> tuple[str, str]:
+def _check(p: Plan, loudness: float | None, audio=None) -> tuple[str, str]:
     from overlay.check import check_rendered
 
-    receipt = check_rendered(p, loudness)
+    receipt = check_rendered(p, loudness, audio)
     if receipt.ok:
         return "ok", ""
     failed = ", ".join(f"{item.name}: {item.detail}" for item in receipt.failures)

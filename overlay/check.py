@@ -12,20 +12,29 @@ import numpy as np
 from overlay.errors import InputError, OverlayError
 from overlay.graph import measured_loudness
 from overlay.i18n import _
+from overlay.loudness import LEAVE, SILENCE_FLOOR, AudioPlan, Target
 from overlay.naming import check_names, parse_clip_name
 from overlay.presets import Preset
 from overlay.probe import probe
 from overlay.tools import ffmpeg_exe
 
-LOUDNESS_TOLERANCE = 2.0      # LU either side of the target
 DURATION_SLACK = 0.05         # one AAC frame is 21 ms; containers round
 
 
 @dataclass(frozen=True)
 class Item:
+    """One line of the receipt.
+
+    ``ok`` False (✗) is a problem the user can act on, and fails the receipt. What the user
+    cannot change (a recording too quiet to lift) is never ✗: it is a ``warning`` (ok None,
+    shown ⚠) that says what happened, and its ``hint`` what the user can do next time.
+    """
+
     name: str
-    ok: bool | None            # None: for information only
+    ok: bool | None            # None: for information only (or a warning)
     detail: str
+    warning: bool = False
+    hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,11 +44,16 @@ class Receipt:
 
     @property
     def ok(self) -> bool:
+        """No ✗ item: warnings do not fail a receipt."""
         return all(item.ok is not False for item in self.items)
 
     @property
     def failures(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.ok is False)
+
+    @property
+    def warnings(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.warning)
 
 
 def faststart(path: Path) -> bool:
@@ -117,11 +131,42 @@ def logo_match(frame: np.ndarray, row_rgba: np.ndarray, x: int, y: int) -> float
     return float(np.abs(seen[mask] - want[mask]).mean())
 
 
+def loudness_item(lufs: float | None, target: Target, *, rendered: bool = False,
+                  audio_plan: AudioPlan | None = None) -> Item:
+    """The loudness line. ``rendered``: the file is overlay's own render, whose level is the
+    tool's job: a miss is then a warning with what to do, never a ✗ the user cannot fix.
+    ``audio_plan``: the render's level plan, which knows the input's level."""
+    name = _("loudness")
+    goal = _("target {t:.0f} ± {tol:g}").format(t=target.loudness, tol=target.tolerance)
+    source = audio_plan.source if audio_plan is not None else None
+    before = source.integrated if source is not None else None
+    quiet = _("Record again closer to the speaker, or with a clip-on microphone.")
+    if audio_plan is not None and audio_plan.kind == LEAVE:
+        level = (_("{v:.1f} LUFS").format(v=before) if before is not None
+                 else _("below {f:.0f} LUFS").format(f=SILENCE_FLOOR))
+        return Item(name, None, _("{level}: nearly silent or only noise, so left as recorded")
+                    .format(level=level), warning=True, hint=quiet)
+    if lufs is None:
+        return Item(name, None, _("silent"), warning=rendered, hint=quiet if rendered else "")
+    shown = (_("{a:.1f} → {b:.1f} LUFS ({goal})").format(a=before, b=lufs, goal=goal)
+             if before is not None else _("{v:.1f} LUFS ({goal})").format(v=lufs, goal=goal))
+    if target.met(lufs):
+        return Item(name, True, shown)
+    if rendered:
+        return Item(name, None, _("{shown}: the recording is too quiet or uneven to reach the "
+                                  "target without distortion").format(shown=shown),
+                    warning=True, hint=quiet)
+    return Item(name, False, shown,
+                hint=_("Render the clip with 'overlay render': it sets the level."))
+
+
 def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
                limit: float | None = None, district: str | None = None,
-               loudness: float | None = None) -> Receipt:
+               loudness: float | None = None, rendered: bool = False,
+               audio_plan: AudioPlan | None = None) -> Receipt:
     """Check a finished file. ``loudness``: the figure the render measured in its own pass
-    (the sound as encoded), which saves decoding the whole soundtrack again."""
+    (the sound as encoded), which saves decoding the whole soundtrack again. ``rendered``
+    and ``audio_plan``: the file is overlay's own render, made with that level plan."""
     path = Path(path)
     info = probe(path)
     limit = limit or preset.max_duration
@@ -188,12 +233,8 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
 
     if audio is not None:
         lufs = loudness if loudness is not None else integrated_loudness(path)
-        target = preset.encode.loudness
-        if lufs is None:
-            add(Item(_("loudness"), None, _("silent")))
-        else:
-            add(Item(_("loudness"), abs(lufs - target) <= LOUDNESS_TOLERANCE,
-                     _("{v:.1f} LUFS (target {t:.0f})").format(v=lufs, t=target)))
+        add(loudness_item(lufs, Target.of(preset.encode), rendered=rendered,
+                          audio_plan=audio_plan))
     if subs:
         listed = ", ".join(f"{lang} {title}".strip() + f" ({codec})" for codec, lang, title in subs)
         add(Item(_("subtitle tracks"), None, listed))
@@ -203,10 +244,13 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
     return Receipt(path=path, items=tuple(items))
 
 
-def check_rendered(plan, loudness: float | None = None) -> Receipt:
-    """The check of a render's own output, against the plan it was made from."""
+def check_rendered(plan, loudness: float | None = None,
+                   audio_plan: AudioPlan | None = None) -> Receipt:
+    """The check of a render's own output, against the plan it was made from (and the level
+    plan its sound was made with)."""
     return check_file(plan.output, plan.preset, logo_dirs=plan.job.logo_dirs, limit=plan.limit,
-                      district=plan.place.district, loudness=loudness)
+                      district=plan.place.district, loudness=loudness, rendered=True,
+                      audio_plan=audio_plan)
 
 
 def _logo_items(path: Path, duration: float, preset: Preset, place, district: str | None,

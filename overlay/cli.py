@@ -62,11 +62,19 @@ def _print_warnings(warnings) -> None:
 def print_receipt(receipt, console: Console = err) -> None:
     table = Table(title=str(receipt.path.name), show_header=False, box=None, pad_edge=False)
     for item in receipt.items:
-        mark = {True: "[green]✓[/]", False: "[red]✗[/]", None: "[dim]·[/]"}[item.ok]
+        mark = ("[yellow]⚠[/]" if item.warning else
+                {True: "[green]✓[/]", False: "[red]✗[/]", None: "[dim]·[/]"}[item.ok])
         table.add_row(mark, item.name, item.detail)
     console.print(table)
-    verdict = _("Compliant.") if receipt.ok else _("NOT compliant: {n} problem(s).").format(
-        n=len(receipt.failures))
+    for item in receipt.items:
+        if item.hint and item.ok is not True:
+            console.print(f"  {item.name}: {item.hint}", markup=False)
+    if not receipt.ok:
+        verdict = _("NOT compliant: {n} problem(s).").format(n=len(receipt.failures))
+    elif receipt.warnings:
+        verdict = _("Compliant, with {n} warning(s).").format(n=len(receipt.warnings))
+    else:
+        verdict = _("Compliant.")
     console.print(f"[bold {'green' if receipt.ok else 'red'}]{verdict}[/]")
 
 
@@ -107,23 +115,30 @@ def render(
 
 
 def render_and_check(job, verbose: bool = False) -> Path:
-    """Plan, render with a progress bar, then check the output (exit 1 if not compliant)."""
+    """Plan, render with a progress bar, then check the output.
+
+    Exit 1 only for a ✗ on the receipt, something the user can act on; what the tool owns
+    and cannot meet (a recording too quiet to lift) is a warning that says what to do.
+    """
     from overlay import render as r
     from overlay.check import check_rendered
 
     plan = r.plan(job)
     _print_warnings(plan.warnings)
+    audio = None
     if verbose:
         from overlay import graph, runner
         from overlay.tools import ffmpeg_exe
-        spec = r.graph_spec(plan, plan.output, 0, 0, "subs.ass" if plan.subtitles else None, ())
+        audio = r.audio_plan(plan)      # measured once, here, so the command shown is the one run
+        spec = r.graph_spec(plan, plan.output, 0, 0, "subs.ass" if plan.subtitles else None, (),
+                            audio=audio)
         err.print(runner.describe(graph.build(spec, ffmpeg_exe())), markup=False)
     progress, update = _progress(_("Rendering อำเภอ{district}").format(district=plan.place.district),
                                  plan.duration)
     with progress:
         done = r.render_with_facts(plan, progress=update,
-                                   warn=lambda line: _print_warnings([line]))
-    receipt = check_rendered(plan, done.loudness)
+                                   warn=lambda line: _print_warnings([line]), audio=audio)
+    receipt = check_rendered(plan, done.loudness, done.audio)
     print_receipt(receipt)
     if not receipt.ok:
         raise RenderError(_("The output was written but does not pass the check."),

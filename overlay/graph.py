@@ -13,6 +13,7 @@ from pathlib import Path
 
 import ffmpeg
 
+from overlay.loudness import AudioPlan, one_pass
 from overlay.presets import EncodeProfile
 from overlay.probe import VideoInfo
 
@@ -54,6 +55,9 @@ class GraphSpec:
     frame_only: bool = False     # preview: one PNG frame, no audio, no encode settings
     threads: int | None = None   # None: ffmpeg and x264 pick (all cores)
     measure_loudness: bool = True
+    # How the sound reaches the target, decided from a measuring pass (overlay.loudness);
+    # None: not measured, one-pass loudnorm.
+    audio_plan: AudioPlan | None = None
 
 
 def even(value: float) -> int:
@@ -157,11 +161,13 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
         audio = ffmpeg.input(f"anullsrc=r={spec.audio_rate}:cl=stereo", f="lavfi",
                              t=f"{spec.duration:.3f}").audio
     audio = audio.filter("aresample", spec.audio_rate)
-    if spec.has_audio:
-        # One-pass (dynamic) EBU R128 normalisation: one process, no analysis pass.
-        audio = audio.filter("loudnorm", i=spec.loudness, tp=spec.true_peak, lra=11)
-        audio = audio.filter("aresample", spec.audio_rate)
     audio = audio.filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
+    if spec.has_audio:
+        # Stereo before the level is set: the measuring pass measured the sound this way
+        # (a mono track counts 3 dB louder once it is on both channels).
+        for name, options in level_filters(spec):
+            audio = audio.filter(name, **options)
+        audio = audio.filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
     if fade:
         audio = audio.filter("afade", **fade)
     if spec.measure_loudness and spec.has_audio:
@@ -201,6 +207,13 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
     # ffmpeg-python keys options by name, so repeated per-stream tags go in by hand,
     # just before the output file (always the last argument).
     return [*args[:-1], *tags, args[-1]]
+
+
+def level_filters(spec: GraphSpec) -> list[tuple[str, dict[str, object]]]:
+    """The filters that set the sound's level: the measured plan's, else one-pass loudnorm."""
+    if spec.audio_plan is None:
+        return one_pass(spec.loudness, spec.true_peak, spec.audio_rate)
+    return spec.audio_plan.filters(rate=spec.audio_rate)
 
 
 def measured_loudness(stderr: str) -> float | None:

@@ -36,6 +36,7 @@ class Encode:
     true_peak: float
     audio_bitrate: str
     audio_rate: int
+    loudness_tolerance: float     # LU either side of ``loudness``
 
     def profile(self, quality: str | None = None) -> EncodeProfile:
         name = quality or self.quality
@@ -189,7 +190,8 @@ def _build(raw: Mapping[str, Any], search_dirs: tuple[Path, ...]) -> Preset:
     encode = Encode(quality=str(enc["quality"]), profiles=MappingProxyType(profiles),
                     max_long_side=int(enc["max_long_side"]), max_fps=int(enc["max_fps"]),
                     loudness=float(enc["loudness"]), true_peak=float(enc["true_peak"]),
-                    audio_bitrate=str(enc["audio_bitrate"]), audio_rate=int(enc["audio_rate"]))
+                    audio_bitrate=str(enc["audio_bitrate"]), audio_rate=int(enc["audio_rate"]),
+                    loudness_tolerance=float(enc["loudness_tolerance"]))
     max_duration = float(limits["max_duration"])
     if not 0 < max_duration:
         raise ValueError("limits.max_duration must be positive")

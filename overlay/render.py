@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 
-from overlay import graph, runner
+from overlay import graph, loudness, runner
 from overlay.errors import InputError, RenderError, UsageError
 from overlay.i18n import _
 from overlay.naming import Place, check_names, format_name
@@ -244,6 +244,17 @@ def damage_warning(stderr: str, planned: float, written: float) -> str | None:
 class Rendered:
     path: Path
     loudness: float | None      # LUFS of the sound as encoded, measured in the same pass
+    audio: loudness.AudioPlan | None = None   # how its level was set, from the input's measure
+
+
+def audio_plan(p: Plan) -> loudness.AudioPlan | None:
+    """Measure the kept part's sound (an audio-only pass) and decide how the render sets its
+    level; None when the clip has no sound (the render adds a silent track)."""
+    if p.info.audio is None:
+        return None
+    enc = p.preset.encode
+    return loudness.plan_for(ffmpeg_exe(), p.job.input, p.start, p.duration,
+                             loudness.Target.of(enc), rate=enc.audio_rate)
 
 
 def render(p: Plan, progress: ProgressFn | None = None,
@@ -253,11 +264,16 @@ def render(p: Plan, progress: ProgressFn | None = None,
 
 
 def render_with_facts(p: Plan, progress: ProgressFn | None = None,
-                      warn: Callable[[str], None] | None = None) -> Rendered:
-    """Render the plan in one ffmpeg pass; the final path and what the pass measured.
+                      warn: Callable[[str], None] | None = None,
+                      audio: loudness.AudioPlan | None = None) -> Rendered:
+    """Measure the sound, render the plan in one ffmpeg pass; the final path and what was
+    measured before and during the pass.
 
     ``warn`` receives problems that did not stop the render (a damaged input's tail).
+    ``audio``: a level plan already decided (``audio_plan``), so it is not measured twice.
     """
+    if audio is None:
+        audio = audio_plan(p)
     written = [0.0]
 
     def track(seconds: float) -> None:
@@ -274,7 +290,7 @@ def render_with_facts(p: Plan, progress: ProgressFn | None = None,
                          .format(dir=out_dir, reason=exc.strerror or exc),
                          _("Choose a folder you can write to with --out-dir.")) from exc
     try:
-        return _render_into(p, track, warn, written)
+        return _render_into(p, track, warn, written, audio)
     except BaseException:
         if created and out_dir.is_dir() and not any(out_dir.iterdir()):
             out_dir.rmdir()     # a failed first render leaves no empty folder behind
@@ -282,13 +298,13 @@ def render_with_facts(p: Plan, progress: ProgressFn | None = None,
 
 
 def _render_into(p: Plan, track: ProgressFn, warn: Callable[[str], None] | None,
-                 written: list[float]) -> Rendered:
+                 written: list[float], audio: loudness.AudioPlan | None) -> Rendered:
     mode = p.job.subs_mode
     with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
         work = Path(tmp)
         prep = _prepare(p, work, burn=mode in ("burn", "both"), embed=mode in ("embed", "both"))
         with runner.atomic_output(p.output, p.job.force) as temp:
-            spec = graph_spec(p, temp, prep.x, prep.y, prep.ass, prep.embed)
+            spec = graph_spec(p, temp, prep.x, prep.y, prep.ass, prep.embed, audio=audio)
             stderr = runner.run(graph.build(spec, ffmpeg_exe()), cwd=work, env=prep.env,
                                 progress=track)
             if prep.ass:
@@ -306,7 +322,7 @@ def _render_into(p: Plan, track: ProgressFn, warn: Callable[[str], None] | None,
         for sub in prep.embed:   # sidecars for YouTube's caption upload, beside the clip
             with runner.atomic_output(sidecar_path(p.output, sub.language), force=True) as temp:
                 shutil.copyfile(sub.path, temp)
-    return Rendered(p.output, graph.measured_loudness(stderr))
+    return Rendered(p.output, graph.measured_loudness(stderr), audio)
 
 
 def sidecar_path(output: Path, language: str) -> Path:
@@ -349,7 +365,8 @@ def _prepare(p: Plan, work: Path, *, burn: bool, embed: bool) -> Prepared:
 
 
 def graph_spec(p: Plan, output: Path, x: int, y: int, ass: str | None,
-          embed: tuple[graph.SubTrack, ...], frame_only: bool = False) -> graph.GraphSpec:
+          embed: tuple[graph.SubTrack, ...], frame_only: bool = False,
+          audio: loudness.AudioPlan | None = None) -> graph.GraphSpec:
     enc = p.preset.encode
     return graph.GraphSpec(
         input=p.job.input, start=p.start, duration=p.duration, cut=p.cut,
@@ -358,7 +375,7 @@ def graph_spec(p: Plan, output: Path, x: int, y: int, ass: str | None,
         logo_png="logos.png", logo_x=x, logo_y=y, output=output,
         encode=enc.profile(p.job.quality), loudness=enc.loudness, true_peak=enc.true_peak,
         audio_bitrate=enc.audio_bitrate, audio_rate=enc.audio_rate, ass=ass, embed=embed,
-        frame_only=frame_only, threads=p.job.threads)
+        frame_only=frame_only, threads=p.job.threads, audio_plan=audio)
 
 
 def preview(p: Plan, at: float, output: Path) -> Path:

@@ -198,10 +198,11 @@ def measure_args(ffmpeg: str, source: Path, start: float, duration: float, *,
     """The audio-only pass: the kept window's first audio stream as the render feeds its
     level filters (resampled, stereo, float), through ``chain``, into ``ebur128``."""
     window = ["-ss", f"{start:.3f}"] if start > 0 else []
-    steps = [("aresample", {"out_sample_rate": rate}),
-             ("aformat", {"sample_fmts": "fltp", "channel_layouts": "stereo"}),
-             *chain,
-             ("ebur128", {"peak": "true", "framelog": "quiet"} if peak else {"framelog": "quiet"})]
+    meter: dict[str, object] = {"peak": "true", "framelog": "quiet"} if peak else {"framelog": "quiet"}
+    steps: list[tuple[str, dict[str, object]]] = [
+        ("aresample", {"out_sample_rate": rate}),
+        ("aformat", {"sample_fmts": "fltp", "channel_layouts": "stereo"}),
+        *chain, ("ebur128", meter)]
     return [ffmpeg, "-hide_banner", "-nostdin", "-nostats", *window, "-t", f"{duration:.3f}",
             "-i", f"file:{Path(source).resolve()}", "-vn", "-sn", "-dn", "-map", "0:a:0",
             "-af", filter_text(steps), "-f", "null", "-"]

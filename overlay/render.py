@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 from overlay import graph, loudness, runner
 from overlay.errors import InputError, RenderError, UsageError
 from overlay.i18n import _
+from overlay.loudness import AudioPlan
 from overlay.naming import Place, check_names, format_name
 from overlay.presets import DistrictEntry, LogoRef, Preset, available, district_logos, load_preset
 from overlay.probe import MediaInfo, probe, require_video
@@ -244,10 +245,10 @@ def damage_warning(stderr: str, planned: float, written: float) -> str | None:
 class Rendered:
     path: Path
     loudness: float | None      # LUFS of the sound as encoded, measured in the same pass
-    audio: loudness.AudioPlan | None = None   # how its level was set, from the input's measure
+    audio: AudioPlan | None = None   # how its level was set, from the input's measure
 
 
-def audio_plan(p: Plan) -> loudness.AudioPlan | None:
+def audio_plan(p: Plan) -> AudioPlan | None:
     """Measure the kept part's sound (an audio-only pass) and decide how the render sets its
     level; None when the clip has no sound (the render adds a silent track)."""
     if p.info.audio is None:
@@ -265,7 +266,7 @@ def render(p: Plan, progress: ProgressFn | None = None,
 
 def render_with_facts(p: Plan, progress: ProgressFn | None = None,
                       warn: Callable[[str], None] | None = None,
-                      audio: loudness.AudioPlan | None = None) -> Rendered:
+                      audio: AudioPlan | None = None) -> Rendered:
     """Measure the sound, render the plan in one ffmpeg pass; the final path and what was
     measured before and during the pass.
 
@@ -298,7 +299,7 @@ def render_with_facts(p: Plan, progress: ProgressFn | None = None,
 
 
 def _render_into(p: Plan, track: ProgressFn, warn: Callable[[str], None] | None,
-                 written: list[float], audio: loudness.AudioPlan | None) -> Rendered:
+                 written: list[float], audio: AudioPlan | None) -> Rendered:
     mode = p.job.subs_mode
     with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
         work = Path(tmp)
@@ -366,7 +367,7 @@ def _prepare(p: Plan, work: Path, *, burn: bool, embed: bool) -> Prepared:
 
 def graph_spec(p: Plan, output: Path, x: int, y: int, ass: str | None,
           embed: tuple[graph.SubTrack, ...], frame_only: bool = False,
-          audio: loudness.AudioPlan | None = None) -> graph.GraphSpec:
+          audio: AudioPlan | None = None) -> graph.GraphSpec:
     enc = p.preset.encode
     return graph.GraphSpec(
         input=p.job.input, start=p.start, duration=p.duration, cut=p.cut,

@@ -142,14 +142,14 @@ def loudness_item(lufs: float | None, target: Target, *, rendered: bool = False,
     before = source.integrated if source is not None else None
     quiet = _("Record again closer to the speaker, or with a clip-on microphone.")
     if audio_plan is not None and audio_plan.kind == LEAVE:
-        level = (_("{v:.1f} LUFS").format(v=before) if before is not None
+        level = (f"{before:.1f} LUFS" if before is not None
                  else _("below {f:.0f} LUFS").format(f=SILENCE_FLOOR))
         return Item(name, None, _("{level}: nearly silent or only noise, so left as recorded")
                     .format(level=level), warning=True, hint=quiet)
     if lufs is None:
         return Item(name, None, _("silent"), warning=rendered, hint=quiet if rendered else "")
-    shown = (_("{a:.1f} → {b:.1f} LUFS ({goal})").format(a=before, b=lufs, goal=goal)
-             if before is not None else _("{v:.1f} LUFS ({goal})").format(v=lufs, goal=goal))
+    shown = (f"{before:.1f} → {lufs:.1f} LUFS ({goal})" if before is not None
+             else f"{lufs:.1f} LUFS ({goal})")
     if target.met(lufs):
         return Item(name, True, shown)
     if rendered:

@@ -79,7 +79,7 @@ def integrated_loudness(path: Path) -> float | None:
     """EBU R128 integrated loudness of the first audio stream, in LUFS (None if silent)."""
     done = subprocess.run(
         [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", f"file:{path.resolve()}", "-map", "0:a:0",
-         "-af", "ebur128=framelog=quiet", "-f", "null", "-"],
+         "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
         capture_output=True, text=True, encoding="utf-8", errors="replace", stdin=subprocess.DEVNULL)
     return measured_loudness(done.stderr)
 

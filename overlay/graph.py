@@ -173,7 +173,7 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
     if spec.measure_loudness and spec.has_audio:
         # ebur128 passes the sound through and prints its summary when ffmpeg ends: the
         # loudness of what is encoded, measured in this same pass (no second pass to check it).
-        audio = audio.filter("ebur128", framelog="quiet").filter("aformat", sample_fmts="fltp")
+        audio = audio.filter("ebur128", framelog="verbose").filter("aformat", sample_fmts="fltp")
     # Audio shorter than the picture is padded; -shortest then ends both with the picture.
     audio = audio.filter("apad")
 

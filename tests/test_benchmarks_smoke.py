@@ -52,6 +52,14 @@ def test_ratios_and_verdicts(bench):
     assert met["MoviePy ≥ 3× slower than overlay"] is True
 
 
+def test_measuring_pass_share_of_the_render(bench):
+    results = {m.name: m for m in (measured(bench, "render-base", 140.0),
+                                   measured(bench, "measure-base", 1.4))}
+    assert bench.ratios(results)["measuring pass / render (limit-length)"] == pytest.approx(0.01)
+    met = {v.target: v.met for v in bench.verdicts(results)}
+    assert met["measuring pass ≤ 5 % of the render (limit-length)"] is True
+
+
 def test_failed_case_gives_no_ratio(bench):
     skipped = bench.Measure("moviepy-short", "MoviePy", 10.0, ok=False, note="skipped")
     results = {"render-short": measured(bench, "render-short", 10.0), "moviepy-short": skipped}

@@ -38,7 +38,8 @@ def m(integrated, true_peak, lra=8.0):
     (m(-14.0, -3.0), ld.GAIN, 0.0),               # already right
     (m(-5.0, 0.5), ld.GAIN, -9.0),                # loud and clipped: brought down
     (m(-30.0, -16.0), ld.LIMIT, 16.0),            # 0 dBTP after the gain: over the −1.5 ceiling
-    (m(-30.0, -14.0), ld.LIMIT, 16.0),            # 3.5 dB over the ceiling: a limiter shaves it
+    (m(-30.0, -15.0), ld.LIMIT, 16.0),            # 2.5 dB over the ceiling: a limiter shaves it
+    (m(-30.0, -14.0), ld.COMPRESS, 16.0),         # 3.5 dB over: too much for the limiter alone
     (m(-45.6, -23.2), ld.COMPRESS, 31.6),         # the district chief across the room
 ])
 def test_decide(source, kind, gain):
@@ -70,6 +71,20 @@ def test_settle_makes_up_what_the_compressor_took():
     assert ld.settle(plan, None).kind == ld.LIMIT                  # nothing measured: shave
 
 
+def test_make_up_gives_back_what_the_limiter_took_and_a_half():
+    limit = ld.decide(m(-41.6, -27.0), TARGET)
+    assert limit.kind == ld.LIMIT
+    done = ld.make_up(limit, m(-15.4, -2.0))
+    assert done.gain == pytest.approx(limit.gain + 1.4 * ld.MAKE_UP_FACTOR)
+    compress = ld.settle(ld.decide(m(-45.6, -23.2), TARGET), m(-22.5, 2.0))
+    done = ld.make_up(compress, m(-14.6, -2.0))
+    assert done.gain == compress.gain and done.makeup == pytest.approx(8.5 + 0.9)
+    assert ld.make_up(limit, m(-14.1, -2.0)) is limit                   # close enough
+    assert ld.make_up(limit, m(-30.0, -2.0)).gain == limit.gain + ld.MAKE_UP_AT_MOST
+    plain = ld.decide(m(-30.0, -20.0), TARGET)
+    assert ld.make_up(plain, m(-15.0, -4.0)) is plain                  # no limiter, no loss
+
+
 def names(plan, **kw):
     return [name for name, _options in plan.filters(**kw)]
 
@@ -78,7 +93,7 @@ def test_filters_of_each_plan():
     assert names(ld.decide(m(-30.0, -20.0), TARGET)) == ["volume"]
     assert names(ld.decide(m(-14.0, -3.0), TARGET)) == []          # no 0 dB volume filter
     assert names(ld.decide(m(-65.0, -50.0), TARGET)) == []
-    assert names(ld.decide(m(-30.0, -14.0), TARGET)) == ["volume", "alimiter"]
+    assert names(ld.decide(m(-30.0, -15.0), TARGET)) == ["volume", "alimiter"]
     compress = ld.settle(ld.decide(m(-45.6, -23.2), TARGET), m(-22.5, 2.0))
     assert names(compress) == ["volume", "acompressor", "volume", "alimiter"]
     assert names(compress, upto_compressor=True) == ["volume", "acompressor"]
@@ -132,7 +147,7 @@ def test_measuring_pass_reads_only_the_kept_sound():
     assert "-vn" in args and args[args.index("-map") + 1] == "0:a:0"
     chain = args[args.index("-af") + 1]
     assert chain.startswith("aresample=out_sample_rate=48000,aformat=")
-    assert chain.endswith("ebur128=peak=true:framelog=quiet")
+    assert chain.endswith("ebur128=framelog=verbose:peak=true")
     assert "-ss" not in ld.measure_args("ffmpeg", Path("/x.mp4"), 0.0, 5.0)
 
 
@@ -186,7 +201,7 @@ def ebur128(path: Path) -> tuple[float | None, float]:
     """(integrated LUFS or None, true peak dBTP) of a file's first audio stream: measured here
     with ffmpeg directly, not with the code under test."""
     done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-map",
-                           "0:a:0", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
+                           "0:a:0", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
     tail = done.stderr[done.stderr.rfind("Integrated loudness:"):]
     i = float(re.search(r"I:\s+(-?[\d.]+) LUFS", tail).group(1))

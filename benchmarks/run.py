@@ -457,19 +457,31 @@ def overlay_check(ctx: Context, name: str, clip: Path, clip_s: float, what: str)
     return m
 
 
-def measuring_pass(ctx: Context, name: str, clip: Path, clip_s: float, what: str) -> Measure:
-    """The sound's measuring pass alone, exactly as `overlay render` runs it before the render
-    (ffmpeg, audio only, the kept window): its own cost, already inside the render rows."""
-    from overlay import loudness
+MEASURE_CHILD = """
+import sys
+from pathlib import Path
+from overlay import loudness
+from overlay.presets import load_preset
+ff, clip, seconds = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
+enc = load_preset(sys.argv[4]).encode
+plan = loudness.plan_for(ff, clip, 0.0, seconds, loudness.Target.of(enc), rate=enc.audio_rate)
+print("PLAN", plan.kind, plan.source)
+"""
 
-    args = loudness.measure_args(ctx.ff, clip, 0.0, window(ctx, clip_s),
-                                 rate=ctx.preset.encode.audio_rate)
-    m = measure(Measure(name, what, clip_s), args, log=ctx.log(name))
+
+def measuring_pass(ctx: Context, name: str, clip: Path, clip_s: float, what: str) -> Measure:
+    """The sound's measuring passes alone, exactly as `overlay render` runs them before the
+    render (ffmpeg, audio only, the kept window; one pass for a plain gain, two or three when
+    the limiter or the compressor is needed), in a Python child that imports only what they
+    need: their own cost, already inside the render rows."""
+    args = [sys.executable, "-c", MEASURE_CHILD, ctx.ff, str(clip), f"{window(ctx, clip_s):.3f}",
+            PRESET]
+    m = measure(Measure(name, what, clip_s), args, log=ctx.log(name), env=ctx.env)
     if m.ok:
-        found = loudness.parse_summary(ctx.log(name).read_text(encoding="utf-8", errors="replace"))
-        plan = loudness.decide(found, loudness.Target.of(ctx.preset.encode))
-        # A source that needs the compressor gets a second, shorter pass (no true peak).
-        m.note = f"plan: {plan.kind}" + ("" if plan.settled else " (+ a second pass)")
+        log = ctx.log(name).read_text(encoding="utf-8", errors="replace")
+        m.note = next((line.split(" ", 2)[1] for line in log.splitlines()
+                       if line.startswith("PLAN ")), "")
+        m.note = f"plan: {m.note}" if m.note else ""
     return m
 
 

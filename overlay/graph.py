@@ -163,8 +163,9 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
     audio = audio.filter("aresample", spec.audio_rate)
     audio = audio.filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
     if spec.has_audio:
-        # Stereo before the level is set: the measuring pass measured the sound this way
-        # (a mono track counts 3 dB louder once it is on both channels).
+        # Stereo 48 kHz float before the level is set: the measuring pass measured the sound
+        # exactly so (a downmix changes the level), and float keeps a lifted peak unclipped
+        # until the limiter.
         for name, options in level_filters(spec):
             audio = audio.filter(name, **options)
         audio = audio.filter("aformat", sample_fmts="fltp", channel_layouts="stereo")

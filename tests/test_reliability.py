@@ -262,6 +262,36 @@ def test_sigkill_of_overlay_takes_ffmpeg_along_and_the_next_run_sweeps(tmp_path,
         _cleanup([proc.pid, *ffmpegs])
 
 
+@linux_only
+def test_sigterm_stops_a_batch_and_its_workers_ffmpeg(tmp_path, media, logo_dir):
+    clip = make_clip(media / "long-for-signals.mp4", seconds=30, size="640x360")
+    manifest = tmp_path / "jobs.csv"
+    manifest.write_text(f"input,district\n{clip},ตรอน\n{clip},ลับแล\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "overlay", "batch", str(manifest), "-o", str(out),
+                             "-j", "2", "--logo-dir", str(logo_dir)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    ffmpegs: list[int] = []
+
+    def both_encoding() -> bool:
+        return len([p for p in out.glob(".overlay-partial-*") if p.stat().st_size > 0]) == 2 \
+            if out.is_dir() else False
+
+    try:
+        assert _wait_for(both_encoding), "the batch never started writing"
+        workers = _children(proc.pid)
+        ffmpegs = [pid for w in workers for pid in _children(w)]
+        assert len(ffmpegs) == 2
+        proc.send_signal(signal.SIGTERM)
+        _stdout, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 143, stderr.decode()
+        assert _wait_for(lambda: not any(_alive(pid) for pid in ffmpegs), timeout=10)
+        assert list(out.glob(".overlay-partial-*")) == []
+        assert list(out.glob("*.mp4")) == []     # stopped, not left to finish their clips
+    finally:
+        _cleanup([proc.pid, *ffmpegs])
+
+
 def test_stale_partials_are_swept_but_never_a_live_one(tmp_path):
     final = tmp_path / "clip.mp4"
     mine = runner.temp_output_path(final)

@@ -606,9 +606,11 @@ def _pass_on_stop(exc: BaseException, workers) -> None:
     """A SIGTERM/SIGHUP reached only us (Ctrl-C reaches every process of the terminal):
     pass it on, so the workers stop their ffmpeg now instead of finishing their clips."""
     signum = getattr(exc, "signum", None)
-    for worker in workers if signum is not None else ():
+    if signum is None:
+        return
+    for worker in workers:
         try:
-            os.kill(worker.pid, signum)
+            os.kill(worker.pid, int(signum))
         except OSError:
             pass
 

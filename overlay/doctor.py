@@ -40,7 +40,8 @@ def report(console: Console) -> bool:
     tested = verdict(found, fresh=True)
     ok &= tested.ok
     if tested.ok:
-        console.print(f"  [green]✓[/] {_('self-test: a one-second render with logos, Thai subtitles, loudness and fast start works')}")
+        console.print("  [green]✓[/] " + _("self-test: a one-second render with logos, Thai "
+                                           "subtitles, loudness and fast start works"))
     else:
         console.print(f"  [red]✗[/] {_('self-test failed')}: "
                       + escape(f"{tested.problem}. " + (back_hint(found.source) if not found.bundled

@@ -284,7 +284,7 @@ def _windows_pid_alive(pid: int) -> bool:
     kernel32.OpenProcess.restype = ctypes.c_void_p
     handle = kernel32.OpenProcess(0x1000, False, pid)   # PROCESS_QUERY_LIMITED_INFORMATION
     if not handle:
-        return ctypes.get_last_error() == 5             # access denied: it exists
+        return ctypes.get_last_error() == 5  # type: ignore[attr-defined]   # access denied: it exists
     try:
         code = ctypes.c_ulong()
         kernel32.GetExitCodeProcess(ctypes.c_void_p(handle), ctypes.byref(code))
@@ -311,7 +311,7 @@ def is_stale_partial(path: Path, now: float | None = None) -> bool:
 
 def sweep_stale_partials(folder: Path) -> list[Path]:
     """Remove what crashed renders left in ``folder``; return what was removed."""
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = [p for p in Path(folder).iterdir() if p.name.startswith(PARTIAL)]
     except OSError:

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import make_clip
 from typer.testing import CliRunner
 
-from conftest import make_clip
 from overlay import runner, selftest, signals, tools
 from overlay.cli import app
 from overlay.errors import UsageError

@@ -508,15 +508,16 @@ class QueueProgress:
 _pool_state: dict[str, Any] = {}     # in a pool process: the progress queue, the stop flag
 
 
-def _pool_init(updates, stop) -> None:
+def _pool_init(updates, stop, ffmpeg: Path | None = None) -> None:
     """Pool processes leave Ctrl-C to the parent and to ffmpeg, which gets it from the
     terminal too, stops, and lets run_task remove its partial file and return."""
     import signal
 
-    from overlay import signals
+    from overlay import signals, tools
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signals.install()     # SIGTERM from the parent (overlay.signals): stop ffmpeg, clean up
+    tools.choose(ffmpeg)  # the parent's --ffmpeg (a spawned process does not inherit it)
     _pool_state.update(updates=updates, stop=stop)
 
 
@@ -561,12 +562,15 @@ def _execute_local(tasks: Sequence[Task], workers: int, on_done: DoneFn | None,
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    from overlay import tools
+
     results: list[JobResult] = []
     context = multiprocessing.get_context()
     updates = context.Queue() if on_progress else None
     stop = context.Event()
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))),
-                               initializer=_pool_init, initargs=(updates, stop))
+                               initializer=_pool_init,
+                               initargs=(updates, stop, tools.chosen()))
     pending = {pool.submit(_pool_task, task): task for task in tasks}
 
     def collect(future) -> None:

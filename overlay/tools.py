@@ -47,6 +47,11 @@ def choose(path: Path | None) -> None:
     _chosen = Path(path) if path else None
 
 
+def chosen() -> Path | None:
+    """The ffmpeg given with --ffmpeg, if any (for worker processes to choose it too)."""
+    return _chosen
+
+
 def find_ffmpeg() -> FFmpeg:
     return _find(_chosen, os.environ.get(ENV) or None)
 

@@ -266,7 +266,10 @@ def pid_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     if os.name == "nt":
-        return _windows_pid_alive(pid)
+        try:
+            return _windows_pid_alive(pid)
+        except (OSError, AttributeError, ValueError):
+            return True         # cannot tell: treat it as live, never remove its file
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

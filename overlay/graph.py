@@ -174,7 +174,7 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
     if spec.measure_loudness and spec.has_audio:
         # ebur128 passes the sound through and prints its summary when ffmpeg ends: the
         # loudness of what is encoded, measured in this same pass (no second pass to check it).
-        audio = audio.filter("ebur128", framelog="verbose").filter("aformat", sample_fmts="fltp")
+        audio = audio.filter("ebur128", framelog="quiet").filter("aformat", sample_fmts="fltp")
     # Audio shorter than the picture is padded; -shortest then ends both with the picture.
     audio = audio.filter("apad")
 
@@ -189,6 +189,11 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
         "movflags": "+faststart", "map_metadata": -1, "map_chapters": -1,
         "t": f"{spec.duration:.3f}", "shortest": None, "f": "mp4",
     }
+    if spec.embed:
+        # ffmpeg 9 can hang for good with -shortest and a subtitle input (a 3 s clip whose
+        # last cue ends before the picture, once the sound has no loudnorm look-ahead to
+        # change the timing). With tracks embedded, the output's -t alone ends the clip.
+        del out_kwargs["shortest"]
     tags: list[str] = []
     for i, track in enumerate(spec.embed):
         streams.append(ffmpeg.input(_file(track.path))["s"])

@@ -217,8 +217,7 @@ def measure_args(ffmpeg: str, source: Path, start: float, duration: float, *,
     """The audio-only pass: the kept window's first audio stream as the render feeds its
     level filters (resampled, stereo, float), through ``chain``, into ``ebur128``."""
     window = ["-ss", f"{start:.3f}"] if start > 0 else []
-    # framelog=verbose: per-frame lines below the default log level (ffmpeg 5 has no "quiet").
-    meter: dict[str, object] = {"framelog": "verbose", **({"peak": "true"} if peak else {})}
+    meter: dict[str, object] = {"framelog": "quiet", **({"peak": "true"} if peak else {})}
     steps: list[tuple[str, dict[str, object]]] = [
         ("aresample", {"out_sample_rate": rate}),
         ("aformat", {"sample_fmts": "fltp", "channel_layouts": "stereo"}),

@@ -113,6 +113,14 @@ def test_subtitles_use_plain_relative_names():
     assert fg.index("overlay=") < fg.index("subtitles=")
 
 
+def test_no_shortest_with_embedded_tracks():
+    # ffmpeg 9 hangs on -shortest with a subtitle input; -t ends the clip instead.
+    assert "-shortest" in graph.build(spec(), "ffmpeg")
+    tracks = (graph.SubTrack(Path("/w/th.srt"), "tha", "ไทย"),)
+    args = graph.build(spec(embed=tracks), "ffmpeg")
+    assert "-shortest" not in args and args[args.index("-t", args.index("-map")) + 1] == "300.000"
+
+
 def test_embedded_tracks_are_tagged():
     tracks = (graph.SubTrack(Path("/w/th.srt"), "tha", "ไทย"), graph.SubTrack(Path("/w/en.srt"), "eng", "English"))
     args = graph.build(spec(embed=tracks), "ffmpeg")

@@ -147,7 +147,7 @@ def test_measuring_pass_reads_only_the_kept_sound():
     assert "-vn" in args and args[args.index("-map") + 1] == "0:a:0"
     chain = args[args.index("-af") + 1]
     assert chain.startswith("aresample=out_sample_rate=48000,aformat=")
-    assert chain.endswith("ebur128=framelog=verbose:peak=true")
+    assert chain.endswith("ebur128=framelog=quiet:peak=true")
     assert "-ss" not in ld.measure_args("ffmpeg", Path("/x.mp4"), 0.0, 5.0)
 
 
@@ -201,7 +201,7 @@ def ebur128(path: Path) -> tuple[float | None, float]:
     """(integrated LUFS or None, true peak dBTP) of a file's first audio stream: measured here
     with ffmpeg directly, not with the code under test."""
     done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-map",
-                           "0:a:0", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
+                           "0:a:0", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
     tail = done.stderr[done.stderr.rfind("Integrated loudness:"):]
     i = float(re.search(r"I:\s+(-?[\d.]+) LUFS", tail).group(1))

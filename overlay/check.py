@@ -212,7 +212,6 @@ def check_rendered(plan, loudness: float | None = None) -> Receipt:
 def _logo_items(path: Path, duration: float, preset: Preset, place, district: str | None,
                 logo_dirs: tuple[Path, ...]) -> list[Item]:
     from overlay.presets import district_logos
-    from overlay.render import logo_row
 
     name = district or (place.district if place else None)
     if name is None:
@@ -224,13 +223,57 @@ def _logo_items(path: Path, duration: float, preset: Preset, place, district: st
     # First and last frame exactly (the mandate: the whole clip); any frame will do between.
     first, last = frames_at(path, [0.0, duration + 1])
     frames = [first, frames_at(path, [duration / 2], keyframes=True)[0], last]
-    h, w = frames[0].shape[:2]
-    row = logo_row(preset, refs, w, h)
-    rgba = np.asarray(row.image.convert("RGBA"))
+    return logo_items(frames, refs)
+
+
+def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
+    """The logo lines of the receipt for frames from the start, middle and end.
+
+    Each of the seven logos is looked for on its own, wherever and however big it is
+    top-right (a clip laid out by hand in CapCut passes as well as one of ours). A logo we
+    only have a placeholder for cannot be recognised when the district used the real one;
+    for those, a static overlay top-right across the frames is what can be checked.
+    """
+    from overlay.detect import LogoSet, found_size, logo_label, static_overlay
+    from overlay.detect import find_logos as find
+    from overlay.logos import is_placeholder, load_logo
+
+    try:
+        logos = LogoSet({ref.key: load_logo(ref.path, 160) for ref in refs})
+    except OverlayError as exc:
+        return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
+    official = [ref.key for ref in refs if not is_placeholder(ref.path)]
+    unknown: set[str] = set()
+    hint: dict[str, int] = {}
     items = []
     for label, frame in zip((_("start"), _("middle"), _("end")), frames):
-        diff = logo_match(frame, rgba, row.x, row.y)
-        items.append(Item(_("logos at the {when}").format(when=label), diff < 40,
-                          _("top-right, matches") if diff < 40 else
-                          _("missing or different (difference {d:.0f})").format(d=diff)))
+        found = find(frame, logos, hint)
+        short = min(frame.shape[:2])
+        hint.update({k: found_size(f, short) for k, f in found.items()})
+        missing = [ref.key for ref in refs if ref.key not in found]
+        failed = [k for k in missing if k in official]
+        unknown.update(k for k in missing if k not in official)
+        names = ", ".join(logo_label(k) for k in failed)
+        if not missing:
+            detail = _("all {n} logos found top-right").format(n=len(refs))
+        elif failed:
+            detail = _("{n} of {total} logos found; missing: {names}").format(
+                n=len(found), total=len(refs), names=names)
+        else:
+            detail = _("{n} of {total} logos found; no official file for: {names}").format(
+                n=len(found), total=len(refs), names=", ".join(logo_label(k) for k in missing))
+        items.append(Item(_("logos at the {when}").format(when=label), not failed, detail))
+    if unknown:
+        still = static_overlay(frames)
+        names = ", ".join(logo_label(ref.key) for ref in refs if ref.key in unknown)
+        if still.present is None:
+            items.append(Item(_("static overlay top-right"), None,
+                              _("the picture hardly changes, so an overlay cannot be told apart "
+                                "(for: {names})").format(names=names)))
+        else:
+            items.append(Item(_("static overlay top-right"), still.present,
+                              _("present for the whole clip (stands in for: {names})").format(names=names)
+                              if still.present else
+                              _("nothing stays top-right for the whole clip: {names} look missing")
+                              .format(names=names)))
     return items

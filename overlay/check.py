@@ -246,7 +246,7 @@ def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
     unknown: set[str] = set()
     hint: dict[str, int] = {}
     items = []
-    for label, frame in zip((_("start"), _("middle"), _("end")), frames):
+    for label, frame in zip((_("start"), _("middle"), _("end")), frames, strict=True):
         found = find(frame, logos, hint)
         short = min(frame.shape[:2])
         hint.update({k: found_size(f, short) for k, f in found.items()})

@@ -12,8 +12,8 @@ Pure numpy and Pillow: frames in, findings out; decoding is the caller's busines
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageFilter

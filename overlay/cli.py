@@ -286,6 +286,7 @@ def _mount_optional() -> None:
         app.command(name="batch", help=_("Render every clip listed in a manifest, in parallel; skip what is already done."))(batch)
     except ImportError:
         pass
+    from overlay.audit.cli import audit; app.command(name="audit", help=_("Check every clip and report a province's districts sent, one row per district; write audit.csv, .json and .html."))(audit)  # noqa: E702,E501
 
 
 _mount_optional()

@@ -31,7 +31,7 @@ def plan_renames(clips: list[Path], province, preset) -> list[tuple[Path, Path |
     """
     from overlay.audit.names import diagnose
 
-    plans = []
+    plans: list[tuple[Path, Path | None, str]] = []
     for path in clips:
         name = diagnose(path.name, province, preset.name_template, preset.extension)
         if name.exact or name.expected is None:
@@ -57,14 +57,21 @@ def plan_renames(clips: list[Path], province, preset) -> list[tuple[Path, Path |
 @handled
 def audit(
     folder: Path = typer.Argument(..., help=_("The folder of what the districts sent (sub-folders too).")),
-    preset: Optional[str] = typer.Option(None, "--preset", "-p", help=_("Built-in preset name (see 'overlay presets') or a .toml file.")),
-    province: Optional[str] = typer.Option(None, "--province", help=_("Province (จังหวัด), Thai or romanised; default: the preset's.")),
-    out_dir: Path = typer.Option(Path("audit"), "--out-dir", "-o", help=_("Folder for audit.csv, audit.json and audit.html.")),
-    max_duration: Optional[float] = typer.Option(None, "--max-duration", help=_("Check against a lower limit.")),
-    logo_dir: Optional[List[Path]] = typer.Option(None, "--logo-dir", help=_("Folder with the official logo files; looked in first. May repeat.")),
-    fix_names: bool = typer.Option(False, "--fix-names", help=_("Rename clips to the mandated name where the district is certain.")),
+    preset: Optional[str] = typer.Option(
+        None, "--preset", "-p", help=_("Built-in preset name (see 'overlay presets') or a .toml file.")),
+    province: Optional[str] = typer.Option(
+        None, "--province", help=_("Province (จังหวัด), Thai or romanised; default: the preset's.")),
+    out_dir: Path = typer.Option(
+        Path("audit"), "--out-dir", "-o", help=_("Folder for audit.csv, audit.json and audit.html.")),
+    max_duration: Optional[float] = typer.Option(
+        None, "--max-duration", help=_("Check against a lower limit.")),
+    logo_dir: Optional[List[Path]] = typer.Option(
+        None, "--logo-dir", help=_("Folder with the official logo files; looked in first. May repeat.")),
+    fix_names: bool = typer.Option(
+        False, "--fix-names", help=_("Rename clips to the mandated name where the district is certain.")),
     yes: bool = typer.Option(False, "--yes", "-y", help=_("Rename without asking (with --fix-names).")),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help=_("Clips checked at once (default: up to 4).")),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", help=_("Clips checked at once (default: up to 4).")),
 ) -> None:
     """Check every clip and report in a folder: one row per district of the province."""
     from overlay.audit.engine import run_audit
@@ -117,9 +124,9 @@ def audit(
                            skip=skip, jobs=jobs, progress=tick, renamed=renamed)
     written = write_all(result, out_dir)
     _print(result)
-    for kind, path, why in others(result):
+    for kind, where, why in others(result):
         if kind != "ignored":
-            out.print(f"[yellow]{kind}[/]: {path}: {why}", highlight=False)
+            out.print(f"[yellow]{kind}[/]: {where}: {why}", highlight=False)
     out.print(f"[bold]{result.summary()}[/]")
     for path in written:
         err.print(str(path), markup=False)

@@ -278,7 +278,8 @@ def row_problems(row: Row) -> list[str]:
     if len(row.clips) > 1:
         problems.append(_("{n} clips were found for this district: keep one.").format(n=len(row.clips)))
     for clip in row.clips:
-        file = clip.path.name
+        # One clip: "The clip" reads better than its 70-character name; several: their names.
+        file = clip.path.name if len(row.clips) > 1 else _("The clip")
         if not clip.name.exact:
             what = " ".join(clip.name.differences)
             if clip.name.expected:

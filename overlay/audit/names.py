@@ -123,9 +123,9 @@ def diagnose(filename: str, province: Province, template: str = TEMPLATE,
     except OverlayError:
         if other is not None:
             return NameCheck(False, None, None, tuple(differences), False, other)
-        close = gaz.suggest_districts(province, district_raw)
-        if len(close) == 1:
-            district = close[0].name_th
+        near = gaz.suggest_districts(province, district_raw)
+        if len(near) == 1:
+            district = near[0].name_th
             differences.append(_("The district is misspelt “{given}”; it is probably “{right}” "
                                  "(not renamed: a guess).").format(given=district_raw, right=district))
         else:

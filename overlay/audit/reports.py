@@ -169,9 +169,10 @@ def from_text(path: Path, kind: str, text: str) -> ReportDoc:
         return ReportDoc(path, kind, error=_("does not look like the report form "
                                              "(its questions were not found)"))
     answers: dict[str, str] = {}
-    for (_start, end, item), nxt in zip(anchors, ends, strict=True):
-        if item is None:
+    for (_start, end, anchor), nxt in zip(anchors, ends, strict=True):
+        if anchor is None:
             continue
+        item = anchor
         answer = text[end:nxt]
         if item.unit:
             answer = answer.replace(item.unit, " ")

@@ -140,58 +140,13 @@ def _data_uri(jpeg: bytes | None) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii") if jpeg else None
 
 
-_PAGE = """<!doctype html>
-<html lang="th"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title>
-<style>
-body{font-family:"Sarabun","Laksaman","Tahoma",sans-serif;margin:1.5em;color:#222}
-h1{font-size:1.4em}.summary{font-size:1.2em;font-weight:bold}
-table{border-collapse:collapse;width:100%;margin:1em 0}
-th,td{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}
-th{background:#f0f0f0}.complete{color:#17702a;font-weight:bold}
-.problems,.missing,.bad{color:#b00020}.missing{font-weight:bold}
-.ok{color:#17702a}section{border-top:2px solid #ddd;margin-top:1.5em;padding-top:.5em}
-ul.problems li{color:#b00020}img{max-width:100%;border:1px solid #ccc}
-.small{color:#666;font-size:.9em}code{word-break:break-all}
-</style></head><body>
-<h1>{{ title }}</h1>
-<p class="summary">{{ summary }}</p>
-<p class="small">{{ folder_label }}: <code>{{ folder }}</code></p>
-<table><thead><tr>{% for h in headers %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
-{% for r in rows %}<tr>
-<td><a href="#d{{ loop.index }}">อำเภอ{{ r.district }}</a></td>
-<td class="{{ r.status }}">{{ status_labels[r.status] }}</td>
-<td>{% for c in r.clips %}<div class="{{ 'ok' if c.name_ok else 'bad' }}">{{ c.file }}</div>{% else %}–{% endfor %}</td>
-<td>{% for c in r.clips %}<div>{{ c.duration }}</div>{% endfor %}</td>
-<td>{% for c in r.clips %}<div class="{{ 'ok' if c.checks_ok else 'bad' }}">{{ c.checks_summary }}</div>{% endfor %}</td>
-<td>{% for d in r.reports %}<div class="{{ 'ok' if d.complete else 'bad' }}">{{ d.file }}</div>{% else %}–{% endfor %}</td>
-<td>{% if r.url %}<span class="{{ 'ok' if r.url_ok else 'bad' }}">{{ r.url }}</span>{% else %}–{% endif %}</td>
-</tr>{% endfor %}</tbody></table>
-{% for r in rows %}<section id="d{{ loop.index }}">
-<h2>อำเภอ{{ r.district }}{% if r.district_en %} ({{ r.district_en }}){% endif %}:
-<span class="{{ r.status }}">{{ status_labels[r.status] }}</span></h2>
-{% if r.problems %}<ul class="problems">{% for p in r.problems %}<li>{{ p }}</li>{% endfor %}</ul>{% endif %}
-{% for c in r.clips %}<h3>{{ c.file }}</h3><p class="small"><code>{{ c.path }}</code></p>
-{% if c.expected and not c.name_ok %}<p class="bad">{{ should_be }}: {{ c.expected }}</p>{% endif %}
-{% if c.sheet %}<p><img alt="" src="{{ c.sheet }}"></p>{% endif %}
-{% if c.corner %}<p class="small">{{ corner_label }}</p><p><img alt="" src="{{ c.corner }}"></p>{% endif %}
-{% if c.checks %}<table>{% for i in c.checks %}<tr><td class="{{ 'ok' if i.ok else ('bad' if i.ok is false else '') }}">{{ i.mark }}</td><td>{{ i.label }}</td><td>{{ i.detail }}</td></tr>{% endfor %}</table>{% endif %}
-{% endfor %}
-{% for d in r.reports %}<p>{{ report_label }}: <code>{{ d.file }}</code> —
-<span class="{{ 'ok' if d.complete else 'bad' }}">{{ d.state }}</span></p>{% endfor %}
-</section>{% endfor %}
-{% if others %}<section><h2>{{ others_label }}</h2><table>
-{% for kind, path, why in others %}<tr><td>{{ kind }}</td><td><code>{{ path }}</code></td><td>{{ why }}</td></tr>{% endfor %}
-</table></section>{% endif %}
-</body></html>
-"""
 
 
 def html_text(audit: Audit) -> str:
     from jinja2 import Environment
 
     env = Environment(autoescape=True)
+    page = (Path(__file__).parent / "audit.html.j2").read_text(encoding="utf-8")
     recs = records(audit)
     rows = []
     for row, rec in zip(audit.rows, recs, strict=True):
@@ -217,7 +172,7 @@ def html_text(audit: Audit) -> str:
         rows.append({"district": row.district, "district_en": row.district_en,
                      "status": row.status, "problems": row.problems, "clips": clips,
                      "reports": reports, "url": rec["youtube_url"], "url_ok": rec["youtube_url_ok"]})
-    return env.from_string(_PAGE).render(
+    return env.from_string(page).render(
         title=_("Audit of the clips and reports of จังหวัด{p}").format(p=audit.province.name_th),
         summary=audit.summary(), folder=str(audit.folder), folder_label=_("Folder"),
         headers=[_("District"), _("Status"), _("Clip"), _("Length"), _("Checks"), _("Reports"),

@@ -119,9 +119,10 @@ def logo_match(frame: np.ndarray, row_rgba: np.ndarray, x: int, y: int) -> float
 
 def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
                limit: float | None = None, district: str | None = None,
-               loudness: float | None = None) -> Receipt:
+               loudness: float | None = None, quick: bool = False) -> Receipt:
     """Check a finished file. ``loudness``: the figure the render measured in its own pass
-    (the sound as encoded), which saves decoding the whole soundtrack again."""
+    (the sound as encoded), which saves decoding the whole soundtrack again. ``quick``: the
+    logos on keyframes only, the last one for the end (the audit of many clips)."""
     path = Path(path)
     info = probe(path)
     limit = limit or preset.max_duration
@@ -199,7 +200,7 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
         add(Item(_("subtitle tracks"), None, listed))
 
     if video is not None:
-        items.extend(_logo_items(path, info.duration, preset, place, district, logo_dirs))
+        items.extend(_logo_items(path, info.duration, preset, place, district, logo_dirs, quick))
     return Receipt(path=path, items=tuple(items))
 
 
@@ -210,7 +211,7 @@ def check_rendered(plan, loudness: float | None = None) -> Receipt:
 
 
 def _logo_items(path: Path, duration: float, preset: Preset, place, district: str | None,
-                logo_dirs: tuple[Path, ...]) -> list[Item]:
+                logo_dirs: tuple[Path, ...], quick: bool = False) -> list[Item]:
     from overlay.presets import district_logos
 
     name = district or (place.district if place else None)
@@ -220,6 +221,9 @@ def _logo_items(path: Path, duration: float, preset: Preset, place, district: st
         refs = district_logos(preset, preset.district(name), logo_dirs)
     except OverlayError as exc:
         return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
+    if quick:   # the last keyframe stands for the end: no group of pictures decoded
+        frames = frames_at(path, [0.0, duration / 2, duration + 1], keyframes=True)
+        return logo_items(frames, refs)
     # First and last frame exactly (the mandate: the whole clip); any frame will do between.
     first, last = frames_at(path, [0.0, duration + 1])
     frames = [first, frames_at(path, [duration / 2], keyframes=True)[0], last]

@@ -246,8 +246,8 @@ def find_logos(frame: np.ndarray, logos: LogoSet | Mapping[str, Image.Image],
         chosen[key] = Found(key, round(score, 3), (
             rx0 + round(x0 / scale), ry0 + round(y0 / scale),
             rx0 + round(x1 / scale), ry0 + round(y1 / scale)))
-    if sizes_hint and len(chosen) < len(logos.logos):
-        return find_logos(frame, logos)        # the hint may have been wrong: look everywhere
+    if sizes_hint and any(key in sizes_hint and key not in chosen for key in logos.logos):
+        return find_logos(frame, logos)        # a hint may have been wrong: look everywhere
     return chosen
 
 

@@ -208,7 +208,7 @@ def check_clip(path: Path, name: NameCheck, preset: Preset, logo_dirs: tuple[Pat
     result = ClipResult(path, name)
     try:
         receipt = check_file(path, preset, logo_dirs=logo_dirs, limit=limit,
-                             district=name.district)
+                             district=name.district, quick=True)
     except OverlayError as exc:
         result.error = exc.line()
         return result
@@ -226,10 +226,12 @@ def check_clip(path: Path, name: NameCheck, preset: Preset, logo_dirs: tuple[Pat
 
 
 def _duration(path: Path) -> float | None:
-    from overlay.probe import probe
+    """The container's length (no frame decoded: check_file has probed it already)."""
+    import av
     try:
-        return probe(path).duration
-    except OverlayError:
+        with av.open(str(path)) as container:
+            return container.duration / 1_000_000 if container.duration else None
+    except Exception:
         return None
 
 

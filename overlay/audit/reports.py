@@ -81,19 +81,20 @@ def _from_toml(path: Path) -> ReportDoc:
     part1 = raw.get("part1", {}) if isinstance(raw.get("part1"), dict) else {}
     part3 = raw.get("part3", {}) if isinstance(raw.get("part3"), dict) else {}
     url = part3.get("youtube_url") if isinstance(part3.get("youtube_url"), str) else None
-    missing: list[str] = []
+    empty: list[Item] = []
     for item in _items():
         table = raw.get(item.table, {})
         value = table.get(item.key) if isinstance(table, dict) else None
         if value is None or (isinstance(value, str) and not value.strip()):
-            missing.append(question_label(item))
+            empty.append(item)
+    missing = [question_label(item) for item in empty]
     problems: tuple[str, ...] = ()
     try:
         validate(raw, path)
     except ReportError as exc:
         # Missing answers are listed once, by question; the rest as the report check words them.
-        problems = tuple(p for p in exc.problems if "missing; fill it in" not in p
-                         and _("missing; fill it in.") not in p)
+        problems = tuple(p for p in exc.problems
+                         if not any(p.startswith(f"{item.field} ") for item in empty))
     except OverlayError as exc:
         problems = (exc.line(),)
     return ReportDoc(path, "toml", _str(part1.get("district")), _str(part1.get("province")),

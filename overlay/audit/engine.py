@@ -258,7 +258,7 @@ def contact_sheet(path: Path, duration: float, width: int = 240) -> tuple[bytes,
     middle = Image.fromarray(frames[len(frames) // 2])
     x0, y0, x1, y1 = search_region(middle.width, middle.height)
     corner = middle.crop((x0, y0, x1, y1))
-    if corner.width > 640:
+    if corner.width != 640:     # big enough to tell the logos apart, small enough to send
         corner = corner.resize((640, max(1, round(corner.height * 640 / corner.width))),
                                Image.Resampling.LANCZOS)
 

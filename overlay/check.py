@@ -230,23 +230,37 @@ def _logo_items(path: Path, duration: float, preset: Preset, place, district: st
     return logo_items(frames, refs)
 
 
+def _official(path: Path) -> bool:
+    """A logo file the user gave (not our placeholder, nor our own drawing of the SDG wheel,
+    which a district's copy of the official wheel need not match pixel for pixel)."""
+    from overlay.logos import is_placeholder
+    from overlay.resources import logos_dir
+
+    try:
+        Path(path).resolve().relative_to(logos_dir().resolve())
+    except ValueError:
+        return not is_placeholder(path)
+    return False
+
+
 def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
     """The logo lines of the receipt for frames from the start, middle and end.
 
     Each of the seven logos is looked for on its own, wherever and however big it is
     top-right (a clip laid out by hand in CapCut passes as well as one of ours). A logo we
     only have a placeholder for cannot be recognised when the district used the real one;
-    for those, a static overlay top-right across the frames is what can be checked.
+    for those (and the SDG wheel we draw ourselves), a static overlay top-right across the
+    frames is what can be checked.
     """
     from overlay.detect import LogoSet, found_size, logo_label, static_overlay
     from overlay.detect import find_logos as find
-    from overlay.logos import is_placeholder, load_logo
+    from overlay.logos import load_logo
 
     try:
         logos = LogoSet({ref.key: load_logo(ref.path, 160) for ref in refs})
     except OverlayError as exc:
         return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
-    official = [ref.key for ref in refs if not is_placeholder(ref.path)]
+    official = [ref.key for ref in refs if _official(ref.path)]
     unknown: set[str] = set()
     hint: dict[str, int] = {}
     items = []

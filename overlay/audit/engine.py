@@ -144,6 +144,9 @@ def run_audit(folder: Path, preset: Preset, province: Province | None = None, *,
             progress(path)
         return result
 
+    if named:
+        from overlay.selftest import require
+        require()       # once, before the threads: an unfit ffmpeg is one clear error, not nine
     with ThreadPoolExecutor(workers) as pool:
         results = list(pool.map(one, named))
 

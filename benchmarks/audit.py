@@ -125,12 +125,13 @@ def main() -> int:
     clip = sorted(folder.glob("*.mp4"))[0]
     breakdown = parts(clip)
     wall, code = run_audit(folder)
+    load = f"load average {os.getloadavg()[0]:.1f} at the end" if hasattr(os, "getloadavg") else ""
     lines = [
         "# overlay audit: speed",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        "**shared with other work while measured** (other builds and tests ran at the same time), "
-        "so the figures are upper bounds.",
+        "**shared with other work while measured** (other builds and tests ran at the same time; "
+        f"{load}), so the figures are upper bounds.",
         "",
         f"Folder: {count} clips of {seconds:g} s, 1920x1080 30 fps H.264 High (a keyframe every "
         f"{SEGMENT:g} s), AAC stereo, each with a report data file. Made (or reused) in {made:.1f} s.",
@@ -146,8 +147,9 @@ def main() -> int:
         "| --- | --- |",
         *[f"| {name} | {secs:.2f} |" for name, secs in breakdown.items()],
         "",
-        "Never decoded: the picture between the frames above. The loudness decodes the sound",
-        "only (`-map 0:a:0`), which is the largest part and still far below a picture decode.",
+        "Never decoded: the picture between the frames above. The largest part is the logo search",
+        "(masked colour correlation with numpy's FFT on the downscaled top-right region); the",
+        "loudness decodes the sound only (`-map 0:a:0`), far cheaper than a picture decode.",
         "",
         f"Run: `python benchmarks/audit.py{' --quick' if args.quick else ''}`.",
     ]

@@ -95,7 +95,10 @@ def scan(folder: Path, skip: tuple[Path, ...] = ()) -> Scan:
     """Every file under ``folder`` by kind; hidden files, temporary files and ``skip`` left out."""
     clips, reports, ignored = [], [], []
     skipped = {p.resolve() for p in skip}
-    for root, dirs, files in os.walk(folder):
+    def unreadable(exc: OSError) -> None:
+        ignored.append(Path(exc.filename or folder))    # a sub-folder we may not open: listed
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                          and (here / d).resolve() not in skipped)

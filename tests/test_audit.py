@@ -226,3 +226,24 @@ def test_a_clip_of_another_province_is_named_so():
 
     found = diagnose(name("เมืองอุดรธานี", "อุดรธานี"), gazetteer().province(U))
     assert found.other_province == "อุดรธานี" and found.district is None
+
+
+def test_a_sub_folder_that_cannot_be_opened_is_listed(tmp_path, monkeypatch):
+    import os
+
+    from overlay.audit import engine
+
+    (tmp_path / "locked").mkdir()
+    real_walk = os.walk
+
+    def walk(top, onerror=None, **kw):
+        for root, dirs, files in real_walk(top, **kw):
+            if Path(root).name == "locked":
+                onerror(PermissionError(13, "Permission denied", root))
+                continue
+            yield root, dirs, files
+
+    monkeypatch.setattr(engine.os, "walk", walk)
+    found = engine.scan(tmp_path)
+    assert [(p.name, why) for p, why in found.unreadable] == [
+        ("locked", "cannot be opened (Permission denied)")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional
 
@@ -108,7 +109,7 @@ def audit(
             os.rename(path, target)
             moved[path] = target
         err.print(_("{n} file(s) renamed.").format(n=len(moved)))
-        return type(found)([moved.get(p, p) for p in found.clips], found.reports, found.ignored)
+        return replace(found, clips=[moved.get(p, p) for p in found.clips])
 
     skip = (out_dir,) if _inside(out_dir, folder) else ()
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -89,14 +89,18 @@ class Scan:
     clips: list[Path]
     reports: list[Path]
     ignored: list[Path]
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)   # folders we may not open
 
 
 def scan(folder: Path, skip: tuple[Path, ...] = ()) -> Scan:
     """Every file under ``folder`` by kind; hidden files, temporary files and ``skip`` left out."""
     clips, reports, ignored = [], [], []
+    refused: list[tuple[Path, str]] = []
     skipped = {p.resolve() for p in skip}
-    def unreadable(exc: OSError) -> None:
-        ignored.append(Path(exc.filename or folder))    # a sub-folder we may not open: listed
+
+    def unreadable(exc: OSError) -> None:     # a sub-folder we may not open: listed, not skipped
+        refused.append((Path(exc.filename or folder), _("cannot be opened ({reason})").format(
+            reason=exc.strerror or exc)))
 
     for root, dirs, files in os.walk(folder, onerror=unreadable):
         here = Path(root)
@@ -114,7 +118,7 @@ def scan(folder: Path, skip: tuple[Path, ...] = ()) -> Scan:
                 reports.append(path)
             else:
                 ignored.append(path)
-    return Scan(clips, reports, ignored)
+    return Scan(clips, reports, ignored, refused)
 
 
 def run_audit(folder: Path, preset: Preset, province: Province | None = None, *,
@@ -134,7 +138,8 @@ def run_audit(folder: Path, preset: Preset, province: Province | None = None, *,
     if renamed is not None:
         found = renamed(found, province)
     rows = {d.name_th: Row(d.name_th, d.name_en) for d in province.districts}
-    audit = Audit(folder, province, list(rows.values()), ignored=found.ignored)
+    audit = Audit(folder, province, list(rows.values()), unreadable=list(found.unreadable),
+                  ignored=found.ignored)
 
     named = [(path, diagnose(path.name, province, preset.name_template, preset.extension))
              for path in found.clips]

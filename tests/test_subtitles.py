@@ -25,7 +25,7 @@ from PIL import Image, ImageFilter
 from typer.testing import CliRunner
 
 from overlay import subtitles as S
-from overlay.cli_subs import subs_app
+from overlay.cli.subs import app as subs_app
 from overlay.errors import SubtitleError
 from overlay.tools import ffmpeg_exe
 

@@ -1,4 +1,4 @@
-"""``overlay batch``: the CLI over overlay.batch. Mounted by overlay.cli as the batch command."""
+"""``overlay batch``: the CLI over ``overlay.batch``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ import typer
 from rich.table import Table
 
 from overlay import batch as b
-from overlay.console import err, handled, out
+from overlay.cli.common import err, handled, out, print_warnings, progress_bar
+from overlay.cli.options import LogoDirOpt
 from overlay.i18n import _
 
+app = typer.Typer()
+
+
+@app.command(help=_("Render every clip listed in a manifest, in parallel; skip what is already done."))
 @handled
 def batch(
     manifest: Path = typer.Argument(..., help=_("A .csv (as Excel saves it) or .toml file: one clip per row, "
@@ -27,7 +32,7 @@ def batch(
     quality: Optional[str] = typer.Option(None, "--quality", "-q", help=_("draft, standard (default) or high, for rows that name none.")),
     max_duration: Optional[float] = typer.Option(None, "--max-duration", help=_("Lower the length limit (seconds) for rows that name none.")),
     subs_mode: str = typer.Option("burn", "--subs-mode", help=_("burn, embed or both, for rows that name none.")),
-    logo_dir: Optional[List[Path]] = typer.Option(None, "--logo-dir", help=_("Folder with the official logo files; looked in first. May repeat.")),
+    logo_dir: Optional[List[Path]] = LogoDirOpt,
     check: bool = typer.Option(True, "--check/--no-check", help=_("Check each finished clip (name, codecs, loudness, logos).")),
 ) -> None:
     """Render every clip listed in a manifest, in parallel; skip what is already done."""
@@ -37,8 +42,7 @@ def batch(
                         logo_dirs=tuple(logo_dir or ()), force=force, check=check,
                         threads=None if scheduler else b.threads_per_job(workers))
     manifest_data = b.read_manifest(manifest)
-    for line in manifest_data.warnings:
-        err.print(f"[yellow]{_('Warning')}:[/] {line}", markup=True)
+    print_warnings(manifest_data.warnings)
     if not manifest_data.rows:
         from overlay.errors import UsageError
         raise UsageError(_("The manifest {path} lists no clips.").format(path=manifest),
@@ -84,28 +88,22 @@ def _print_problems(entries) -> None:
     for line, rows in rows_by_line.items():
         label = _("Row {n}").format(n=rows[0]) if len(rows) == 1 else \
             _("Rows {n}").format(n=", ".join(rows))
-        err.print(f"[yellow]{label}:[/] {line}", markup=True)
+        print_warnings([line], label)
 
 
 def _run(tasks, entries, workers: int, scheduler: str | None, collect) -> None:
     """The pool with an overall bar (seconds of output, so ETA weighs long clips more)."""
-    from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn,
-                               TimeRemainingColumn)
-
     if not tasks:
         return
     durations = {e.row.number: e.duration or 0.0 for e in entries}
     names = {e.row.number: e.output.name if e.output else "" for e in entries}
     total = sum(durations[t.row] for t in tasks) or 1.0
     seen: dict[int, float] = {}
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                        TimeRemainingColumn(), console=err, transient=True,
-                        disable=not err.is_terminal and not _forced_progress())
-    bar = progress.add_task(_("Batch"), total=total)
+    progress, advance = progress_bar(_("Batch"), total)
 
     def moved(row: int, seconds: float) -> None:
         seen[row] = min(seconds, durations[row])
-        progress.update(bar, completed=sum(seen.values()))
+        advance(sum(seen.values()))
 
     def finished(result: b.JobResult) -> None:
         collect(result)
@@ -121,12 +119,6 @@ def _run(tasks, entries, workers: int, scheduler: str | None, collect) -> None:
     with progress:
         b.execute(tasks, workers=workers, scheduler=scheduler, on_done=finished,
                   on_progress=None if scheduler else moved)
-
-
-def _forced_progress() -> bool:
-    import os
-
-    return bool(os.environ.get("OVERLAY_PROGRESS"))
 
 
 _STYLE = {b.DONE: "green", b.SKIPPED: "cyan", b.FAILED: "red", b.INVALID: "red",

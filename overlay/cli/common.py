@@ -1,5 +1,4 @@
-"""What every command shares: the two consoles, progress, warnings, and the one way errors
-reach the user (shared options: ``options.py``).
+"""What every command shares: the two consoles and the one way errors reach the user.
 
 Exit codes: 0 done, 1 a render or check failed, 2 bad input or usage, 130 stopped (Ctrl-C).
 """
@@ -22,29 +21,6 @@ from overlay.i18n import _
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
-
-# ---------------------------------------------------------------- progress, warnings
-
-def show_progress() -> bool:
-    """Bars on a terminal; OVERLAY_PROGRESS=1 forces them (tests, logs)."""
-    return err.is_terminal or bool(os.environ.get("OVERLAY_PROGRESS"))
-
-
-def progress_bar(label: str, total: float) -> tuple[Progress, Callable[[float], None]]:
-    """A bar of seconds written (transient, on stderr) and the callback that moves it."""
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                        TimeRemainingColumn(), console=err, transient=True,
-                        disable=not show_progress())
-    task = progress.add_task(label, total=total)
-    return progress, (lambda seconds: progress.update(task, completed=min(seconds, total)))
-
-
-def print_warnings(warnings: Iterable[str], label: str | None = None) -> None:
-    for line in warnings:
-        err.print(f"[yellow]{escape(label or _('Warning'))}:[/] {escape(line)}", markup=True)
-
-
-# ---------------------------------------------------------------- errors → one line, exit code
 
 
 @contextmanager
@@ -92,3 +68,15 @@ def handled(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def progress_bar(label: str, total: float) -> tuple[Progress, Callable[[float], None]]:
+    """A bar of seconds written, on a terminal (or OVERLAY_PROGRESS=1), and what moves it."""
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                        TimeRemainingColumn(), console=err, transient=True,
+                        disable=not err.is_terminal and not os.environ.get("OVERLAY_PROGRESS"))
+    task = progress.add_task(label, total=total)
+    return progress, (lambda seconds: progress.update(task, completed=min(seconds, total)))
+
+
+def print_warnings(warnings: Iterable[str], label: str | None = None) -> None:
+    for line in warnings:
+        err.print(f"[yellow]{escape(label or _('Warning'))}:[/] {escape(line)}", markup=True)

@@ -53,7 +53,7 @@ def batch(
     _print_problems(entries)
     if dry_run:
         _print_plan(entries)
-        raise typer.Exit(1 if any(e.status == b.INVALID for e in entries) else 0)
+        raise typer.Exit(1 if any(e.status == b.Status.INVALID for e in entries) else 0)
 
     tasks = b.tasks_for(entries, check)
     where = scheduler or _("{n} process(es)").format(n=min(workers, max(1, len(tasks))))
@@ -77,12 +77,12 @@ def batch(
 
 def _print_problems(entries) -> None:
     for e in entries:
-        if e.status == b.INVALID:
+        if e.status == b.Status.INVALID:
             err.print(f"[bold red]{_('Row {n}').format(n=e.row.number)}:[/] {e.reason}", markup=True)
     # The same warning for every row (placeholder logos) is said once, with its rows.
     rows_by_line: dict[str, list[str]] = {}
     for e in entries:
-        if e.status != b.INVALID:
+        if e.status != b.Status.INVALID:
             for line in e.warnings:
                 rows_by_line.setdefault(line, []).append(str(e.row.number))
     for line, rows in rows_by_line.items():
@@ -109,7 +109,7 @@ def _run(tasks, entries, workers: int, scheduler: str | None, collect) -> None:
         collect(result)
         moved(result.row, durations[result.row])
         name = names.get(result.row, "")
-        if result.status == b.DONE:
+        if result.status == b.Status.DONE:
             progress.console.print(f"[green]✓[/] {_('Row {n}').format(n=result.row)} "
                                    f"{name} ({result.elapsed:.1f} s)", markup=True)
         else:
@@ -121,17 +121,17 @@ def _run(tasks, entries, workers: int, scheduler: str | None, collect) -> None:
                   on_progress=None if scheduler else moved)
 
 
-_STYLE = {b.DONE: "green", b.SKIPPED: "cyan", b.FAILED: "red", b.INVALID: "red",
-          b.READY: "green"}
+_STYLE = {b.Status.DONE: "green", b.Status.SKIPPED: "cyan", b.Status.FAILED: "red", b.Status.INVALID: "red",
+          b.Status.READY: "green"}
 
 
 def _print_plan(entries) -> None:
     """One line per row: the names are long Thai, a table would wrap them unreadably."""
     out.print(f"[bold]{_('Plan (nothing rendered):')}[/]", markup=True)
     for e in entries:
-        action = {b.READY: _("render"), b.SKIPPED: _("skip"), b.INVALID: _("invalid")}[e.status]
+        action = {b.Status.READY: _("render"), b.Status.SKIPPED: _("skip"), b.Status.INVALID: _("invalid")}[e.status]
         head = f"[{_STYLE[e.status]}]{_('Row {n}').format(n=e.row.number)} {action}[/]"
-        if e.status == b.INVALID:
+        if e.status == b.Status.INVALID:
             out.print(f"{head}: {e.reason}", markup=True)
             continue
         length = _("{d} long").format(d=_clock(e.duration))

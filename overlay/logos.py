@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageFont, ImageOps, PngImagePlugin
 
 from overlay.errors import PresetError
+from overlay.files import replacing
 from overlay.i18n import _
 from overlay.resources import fonts_dir, logos_dir
 
@@ -469,9 +470,8 @@ def _save_png(im: Image.Image, path: Path, placeholder: bool) -> None:
     if placeholder:
         info.add_text(PLACEHOLDER_KEY, "1")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    _palette(im).save(tmp, "PNG", pnginfo=info, optimize=True)
-    tmp.replace(path)
+    with replacing(path) as temp:
+        _palette(im).save(temp, "PNG", pnginfo=info, optimize=True)
 
 
 def write_placeholders(dest: Path, entries: Mapping[str, tuple[str, str]]) -> list[Path]:

@@ -13,20 +13,15 @@ import os
 import shlex
 import subprocess
 import threading
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
 from overlay.errors import RenderError
+from overlay.files import replacing
 from overlay.i18n import _
 
 ProgressFn = Callable[[float], None]   # seconds of output written so far
-
-
-def temp_output_path(final: Path) -> Path:
-    """A hidden sibling of ``final``: same folder (so the rename is atomic), plain name."""
-    return final.with_name(f".overlay-partial-{uuid.uuid4().hex[:12]}{final.suffix}")
 
 
 def _parse_progress(line: str) -> float | None:
@@ -99,15 +94,11 @@ def atomic_output(final: Path, force: bool) -> Iterator[Path]:
     if final.exists() and not force:
         raise UsageError(_("{path} already exists.").format(path=final),
                          _("Use --force to replace it, or choose another --out-dir."))
-    temp = temp_output_path(final)
-    try:
+    with replacing(final) as temp:
         yield temp
         if not temp.is_file():
             raise RenderError(_("ffmpeg finished but wrote no file."),
                               _("Run 'overlay doctor' and try again."))
-        os.replace(temp, final)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def describe(args: Sequence[str]) -> str:

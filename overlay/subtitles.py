@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import re
 import shutil
 import struct
@@ -27,6 +26,7 @@ from typing import Mapping, Sequence
 from xml.sax.saxutils import escape as xml_escape
 
 from overlay.errors import OverlayError, SubtitleError
+from overlay.files import write_atomic
 from overlay.i18n import _
 from overlay.resources import fonts_dir
 
@@ -773,9 +773,7 @@ def write_srt(cues: Sequence[Cue], path: Path) -> None:
     path = Path(path)
     blocks = [f"{n}\n{_srt_time(c.start)} --> {_srt_time(c.end)}\n{c.text}\n"
               for n, c in enumerate(cues, 1)]
-    part = path.with_name(path.name + ".part")
-    part.write_text("\n".join(blocks), encoding="utf-8", newline="\n")
-    os.replace(part, path)                    # never a half-written file under the real name
+    write_atomic(path, "\n".join(blocks))      # never a half-written file under the real name
 
 
 # ---------------------------------------------------------------------------- check

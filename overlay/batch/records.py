@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from overlay import __version__
+from overlay.files import write_atomic
 from overlay.render import Plan
 
 RECORDS_DIR = ".overlay-batch"          # one small JSON per output: no shared file to race on
@@ -85,6 +86,4 @@ def read_record(output: Path) -> dict[str, Any] | None:
 def write_record(output: Path, record: Mapping[str, Any]) -> None:
     path = record_path(output)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    temp.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(temp, path)          # a reader never sees half a record
+    write_atomic(path, json.dumps(record, ensure_ascii=False, indent=1))   # never half a record

@@ -15,6 +15,7 @@ from overlay.batch.prepare import Entry
 from overlay.batch.records import plain, read_record
 from overlay.batch.run import JobResult
 from overlay.batch.status import Status
+from overlay.files import write_atomic
 from overlay.i18n import _
 
 REPORT_JSON = "batch-report.json"
@@ -86,11 +87,11 @@ def write_reports(out_dir: Path, manifest: Path, rows: Sequence[Outcome]) -> tup
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "summary": summary(rows), "jobs": [plain(r) for r in rows]}
     json_path, csv_path = out_dir / REPORT_JSON, out_dir / REPORT_CSV
-    json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_atomic(json_path, json.dumps(data, ensure_ascii=False, indent=2))
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for r in rows:
         writer.writerow(["" if getattr(r, c) is None else getattr(r, c) for c in CSV_COLUMNS])
-    csv_path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    write_atomic(csv_path, buffer.getvalue().encode("utf-8-sig"))
     return json_path, csv_path

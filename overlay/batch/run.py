@@ -16,6 +16,7 @@ from overlay.batch.status import Status
 from overlay.errors import OverlayError, RenderError, UsageError
 from overlay.i18n import _
 from overlay.render import Job, Plan
+from overlay.runner import ProgressFn
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class JobResult:
     warnings: tuple[str, ...] = ()
 
 
-def run_task(task: Task, progress: Callable[[float], None] | None = None) -> JobResult:
+def run_task(task: Task, progress: ProgressFn | None = None) -> JobResult:
     """Plan, render, check, build the report, record the key. Never raises for a failure:
     one bad clip must not stop a province's batch, nor take a Dask worker down."""
     from overlay import render
@@ -151,7 +152,7 @@ def _pool_task(task: Task) -> JobResult:
 # ---------------------------------------------------------------- running many
 
 DoneFn = Callable[[JobResult], None]
-ProgressFn = Callable[[int, float], None]     # row, seconds of its output written
+RowProgressFn = Callable[[int, float], None]     # row, seconds of its output written
 
 
 def tasks_for(entries: Iterable[Entry], check: bool = True) -> list[Task]:
@@ -160,7 +161,7 @@ def tasks_for(entries: Iterable[Entry], check: bool = True) -> list[Task]:
 
 
 def execute(tasks: Sequence[Task], *, workers: int = 1, scheduler: str | None = None,
-            on_done: DoneFn | None = None, on_progress: ProgressFn | None = None) -> list[JobResult]:
+            on_done: DoneFn | None = None, on_progress: RowProgressFn | None = None) -> list[JobResult]:
     """Run every task; results in completion order. Ctrl-C stops what is running; what
     finished is recorded, so the next run picks up from there."""
     if not tasks:
@@ -171,7 +172,7 @@ def execute(tasks: Sequence[Task], *, workers: int = 1, scheduler: str | None = 
 
 
 def _execute_local(tasks: Sequence[Task], workers: int, on_done: DoneFn | None,
-                   on_progress: ProgressFn | None) -> list[JobResult]:
+                   on_progress: RowProgressFn | None) -> list[JobResult]:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -215,7 +216,7 @@ def _execute_local(tasks: Sequence[Task], workers: int, on_done: DoneFn | None,
     return results
 
 
-def _drain(updates, on_progress: ProgressFn | None) -> None:
+def _drain(updates, on_progress: RowProgressFn | None) -> None:
     import queue
 
     if updates is None or on_progress is None:

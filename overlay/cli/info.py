@@ -66,7 +66,7 @@ def name(
     if not district:
         raise UsageError(_("Give --district (and --province)."), _("Example: overlay name --district พิชัย --province อุตรดิตถ์"))
     if not province:
-        from overlay.render import DEFAULT_PRESET
         from overlay.presets import load_preset
+        from overlay.render import DEFAULT_PRESET
         province = load_preset(DEFAULT_PRESET).province
     out.print(clip_name(district, province) + (EXTENSION if extension else ""), markup=False)

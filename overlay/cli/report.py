@@ -9,8 +9,9 @@ import typer
 
 from overlay.cli.common import handled, out
 from overlay.errors import OverlayError
+from overlay.files import write_atomic
 from overlay.i18n import _
-from overlay.report.build import build_report, write_atomic
+from overlay.report.build import build_report
 from overlay.report.model import ReportError
 
 app = typer.Typer(
@@ -41,7 +42,7 @@ def init(
     text = render_template(place.province, place.district, entry.lao, entry.lao_confirmed)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(output, text.encode("utf-8"))
+        write_atomic(output, text)
     except OSError as exc:
         raise OverlayError(_("Cannot write {path}: {reason}.").format(
             path=output, reason=exc.strerror or exc)) from None

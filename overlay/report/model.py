@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import parse_qs, urlsplit
 
+from overlay import timecode
 from overlay.errors import UsageError
 from overlay.i18n import _
 
@@ -132,7 +133,6 @@ def all_items() -> tuple[Item, ...]:
 
 # ---------------------------------------------------------------- numbers
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _TO_THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 _GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?")
 
@@ -147,7 +147,7 @@ def parse_number(value: Any, unit: str = "", whole: bool = False) -> Decimal:
     if isinstance(value, (int, float)):
         text = repr(value)
     elif isinstance(value, str):
-        text = unicodedata.normalize("NFC", value).translate(_THAI_DIGITS).strip()
+        text = unicodedata.normalize("NFC", value).translate(timecode.THAI_DIGITS).strip()
         if unit and text.endswith(unit):           # the form prints the unit; people copy it
             text = text[: -len(unit)].strip()
         text = text.replace("\u00a0", "").replace(" ", "") if _spaced_groups(text) else text
@@ -210,20 +210,11 @@ def parse_youtube_url(value: str) -> str:
 # ---------------------------------------------------------------- chapter times
 
 def parse_time(value: Any) -> int:
-    """Seconds from "1:05", "0:01:05", "๑:๐๕" or 65."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if not isinstance(value, str):
-        raise ValueError("not a time")
-    text = value.translate(_THAI_DIGITS).strip()
-    match = re.fullmatch(r"(?:(\d+):)?(\d{1,2}):(\d{2})|(\d+)", text)
-    if not match:
-        raise ValueError("not a time")
-    if match[4] is not None:
-        return int(match[4])
-    if int(match[3]) >= 60 or (match[1] is not None and int(match[2]) >= 60):
-        raise ValueError("not a time")
-    return int(match[1] or 0) * 3600 + int(match[2]) * 60 + int(match[3])
+    """A chapter's start: any form ``timecode.parse_time`` reads, in whole seconds (YouTube's)."""
+    seconds = timecode.parse_time(value)
+    if seconds != int(seconds):
+        raise ValueError("not a whole second")
+    return int(seconds)
 
 
 def format_time(seconds: int) -> str:

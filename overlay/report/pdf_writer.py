@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from fpdf import FPDF
 import fpdf.output as _fpdf_output
+from fpdf import FPDF
 from fpdf.fonts import Glyph
 
 from overlay.i18n import _

@@ -29,8 +29,6 @@ from overlay.files import replacing
 from overlay.i18n import _
 from overlay.resources import fonts_dir, logos_dir
 
-LOGO_KEYS = ("moi", "dla", "volunteers", "sdg", "province", "district", "lao")
-
 # Official SDG colours, goals 1..17 (UN SDG communications guidelines).
 SDG_COLOURS = (
     "#E5243B", "#DDA63A", "#4C9F38", "#C5192D", "#FF3A21", "#26BDE2", "#FCC30B", "#A21942",
@@ -39,11 +37,9 @@ SDG_COLOURS = (
 )
 
 PLACEHOLDER_KEY = "overlay-placeholder"
-LOGO_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg")
 
-HEIGHT_FRACTION = 0.08   # of the frame's short side
+# The logos' order, height and inset are the letter's rules: [logos] in presets/base.toml.
 MIN_HEIGHT = 16
-SAFE_INSET = 0.05        # title-safe: 5 % of each dimension
 GAP_FRACTION = 0.20      # of the logo height
 MAX_ASPECT = 3.0         # a banner logo is capped at 3x the logo height wide
 SHADOW_FRACTION = 0.04   # soft shadow radius, of the logo height
@@ -96,10 +92,19 @@ def _best_split(sizes: Sequence[tuple[int, int]], gap: int) -> int:
 
 
 def plan_row(aspects: Sequence[float], frame_w: int, frame_h: int, *,
-             height_fraction: float = HEIGHT_FRACTION, safe_inset: float = SAFE_INSET) -> RowPlan:
-    """Lay logos of the given width/height ratios out in the frame's top-right safe area."""
+             height_fraction: float | None = None, safe_inset: float | None = None) -> RowPlan:
+    """Lay logos of the given width/height ratios out in the frame's top-right safe area.
+
+    ``height_fraction`` (of the frame's short side) and ``safe_inset`` (of each dimension)
+    default to the letter's, from ``presets/base.toml``.
+    """
     if not aspects:
         raise ValueError("no logos to lay out")
+    if height_fraction is None or safe_inset is None:
+        from overlay.presets import base
+
+        height_fraction = base().logo_height if height_fraction is None else height_fraction
+        safe_inset = base().logo_margin if safe_inset is None else safe_inset
     inset_x, inset_y = round(safe_inset * frame_w), round(safe_inset * frame_h)
     safe_w, safe_h = frame_w - 2 * inset_x, frame_h - 2 * inset_y
     right, top = frame_w - inset_x, inset_y
@@ -289,8 +294,8 @@ def _with_shadow(row: Image.Image, radius: int) -> Image.Image:
 
 
 def compose_row(logos: Sequence[Path | Image.Image], frame_w: int, frame_h: int, *,
-                height_fraction: float = HEIGHT_FRACTION,
-                safe_inset: float = SAFE_INSET) -> LogoRow:
+                height_fraction: float | None = None,
+                safe_inset: float | None = None) -> LogoRow:
     """The whole logo row for a ``frame_w`` x ``frame_h`` output, as one small RGBA image.
 
     The keywords let a preset's ``logos.height`` and ``logos.margin`` override the defaults.
@@ -325,28 +330,6 @@ def is_placeholder(path: Path) -> bool:
             return str(im.info.get(PLACEHOLDER_KEY, "")) == "1"
     except Exception:  # missing or not an image: loading it will say so, clearly
         return False
-
-
-def resolve_logo(base: Path, stem_path: str) -> Path:
-    """Find ``stem_path`` under ``base`` as given or as .png/.svg/.jpg/.jpeg.
-
-    An official file wins over a placeholder of the same stem, so dropping ``moi.svg`` next
-    to the shipped ``moi.png`` is enough.
-    """
-    given = Path(base) / stem_path
-    stem = given.with_suffix("") if given.suffix.lower() in LOGO_SUFFIXES else given
-    candidates = [given] if given.suffix.lower() in LOGO_SUFFIXES else []
-    candidates += [stem.with_name(stem.name + s) for s in LOGO_SUFFIXES]
-    existing = list(dict.fromkeys(c for c in candidates if c.is_file()))
-    for path in existing:
-        if not is_placeholder(path):
-            return path
-    if existing:
-        return existing[0]
-    raise PresetError(
-        _("No logo file {stem} (.png, .svg, .jpg or .jpeg) in {base}.").format(
-            stem=stem.name, base=stem.parent),
-        _("Add the logo file or fix the path in the preset."))
 
 
 def sdg_wheel(size: int) -> Image.Image:

@@ -21,14 +21,15 @@ from overlay import batch as b
 from overlay.cli import app
 from overlay.errors import UsageError
 from overlay.render import Job
-from overlay.naming import TEMPLATE
+from overlay.naming import mandate
 
 PROVINCE = "อุตรดิตถ์"
 GOOD = ("ลับแล", "ตรอน", "ท่าปลา")
 
 
 def name(district: str) -> str:
-    return TEMPLATE.format(district=district, province=PROVINCE) + ".mp4"
+    template, extension = mandate()
+    return template.format(district=district, province=PROVINCE) + extension
 
 
 @pytest.fixture(scope="module")

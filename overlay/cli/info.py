@@ -51,7 +51,7 @@ def name(
     """Print the mandated file name for a district (names checked against the gazetteer)."""
     from overlay.errors import UsageError
     from overlay.gazetteer import gazetteer
-    from overlay.naming import EXTENSION, clip_name
+    from overlay.naming import clip_name, mandate
 
     if list_:
         gaz = gazetteer()
@@ -69,4 +69,4 @@ def name(
         from overlay.presets import load_preset
         from overlay.render import DEFAULT_PRESET
         province = load_preset(DEFAULT_PRESET).province
-    out.print(clip_name(district, province) + (EXTENSION if extension else ""), markup=False)
+    out.print(clip_name(district, province) + (mandate()[1] if extension else ""), markup=False)

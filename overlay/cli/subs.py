@@ -60,10 +60,10 @@ def check(
     size: str = typer.Option("1920x1080", "--size", help=_("Output frame size, WIDTHxHEIGHT.")),
 ) -> None:
     """Show what a subtitle file will become: encoding, cues, problems, Thai line breaks."""
-    from overlay.presets import load_preset
+    from overlay.presets import base
 
     frame_w, frame_h = _frame_size(size)
-    limit = max_duration or load_preset("base").max_duration
+    limit = max_duration or base().max_duration
     report = check_srt(file, encoding=encoding, start=start, duration=limit,
                        frame_w=frame_w, frame_h=frame_h)
     _print_report(report, out)

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from overlay import timecode
 from overlay.errors import UsageError
 from overlay.i18n import _
+from overlay.presets import base
 
 
 class ReportError(UsageError):
@@ -123,7 +124,6 @@ CHAPTER_TITLES = {
     "sustainability": "การขับเคลื่อนธนาคารขยะสู่ความยั่งยืน",
 }
 INTRO_TITLE = "บทนำ"
-MAX_CLIP_SECONDS = 300     # the letter: ไม่เกิน ๕ นาที
 MIN_CHAPTER_SECONDS = 10   # YouTube: each chapter at least 10 s, at least 3 chapters
 
 
@@ -246,7 +246,7 @@ def chapters_from(starts: Mapping[str, int]) -> tuple[tuple[Chapter, ...], list[
                               "(YouTube chapters are at least {n} s long).")
                             .format(later=k2, earlier=k1, n=MIN_CHAPTER_SECONDS))
     last_key, last = given[-1]
-    if last > MAX_CLIP_SECONDS - MIN_CHAPTER_SECONDS:
+    if last > base().max_duration - MIN_CHAPTER_SECONDS:
         problems.append(_("chapters.{key} starts at {time}, too late for a clip of at most 5 minutes.")
                         .format(key=last_key, time=format_time(last)))
     chapters = [Chapter(t, CHAPTER_TITLES[k]) for k, t in given]
@@ -383,12 +383,11 @@ def _convert(item: Item, value: Any) -> Any:
 
 
 def _clip_problems(clip: Path, district: str, province: str) -> list[str]:
-    from overlay.naming import parse_clip_name
+    from overlay.naming import mandate, parse_clip_name
     parsed = parse_clip_name(clip.name)
     if parsed is None:
-        return [_("--clip {name}: not the mandated name "
-                  "\"ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอ…จังหวัด…\".")
-                .format(name=clip.name)]
+        return [_("--clip {name}: not the mandated name \"{template}\".").format(
+            name=clip.name, template=mandate()[0].format(district="…", province="…"))]
     if parsed != (district, province):
         return [_("--clip {name}: names อำเภอ{d}จังหวัด{p}, but the report is for "
                   "อำเภอ{district}จังหวัด{province}.").format(

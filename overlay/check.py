@@ -6,7 +6,7 @@ import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from overlay.naming import Place, check_names, parse_clip_name
 from overlay.presets import Preset
 from overlay.probe import probe
 from overlay.tools import ffmpeg_exe
+
+if TYPE_CHECKING:
+    from overlay.render import Plan
 
 LOUDNESS_TOLERANCE = 2.0      # LU either side of the target
 DURATION_SLACK = 0.05         # one AAC frame is 21 ms; containers round
@@ -224,7 +227,7 @@ def _loudness_item(path: Path, preset: Preset, loudness: float | None) -> Item:
                 _("{v:.1f} LUFS (target {t:.0f})").format(v=lufs, t=target))
 
 
-def check_rendered(plan, loudness: float | None = None) -> Receipt:
+def check_rendered(plan: Plan, loudness: float | None = None) -> Receipt:
     """The check of a render's own output, against the plan it was made from."""
     return check_file(plan.output, plan.preset, logo_dirs=plan.job.logo_dirs, limit=plan.limit,
                       district=plan.place.district, loudness=loudness)

@@ -58,9 +58,10 @@ def report(console: Console) -> bool:
             holders = [ref for ref in refs if is_placeholder(ref.path)]
             where = f"{preset.name}" + (f" / อำเภอ{entry.name}" if preset.districts else "")
             if holders:
+                shown = [r.path.relative_to(logos_dir()) if r.path.is_relative_to(logos_dir()) else r.path
+                         for r in holders]
                 console.print(f"  [yellow]![/] {where}: {_('placeholders')}: "
-                              + ", ".join(f"{r.key} ({r.path.relative_to(logos_dir()) if r.path.is_relative_to(logos_dir()) else r.path})"
-                                          for r in holders))
+                              + ", ".join(f"{r.key} ({path})" for r, path in zip(holders, shown)))
             else:
                 console.print(f"  [green]✓[/] {where}: {_('all official')}")
     console.print(_("Replace a placeholder by putting the official file at the same path, "

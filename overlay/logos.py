@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageFont, ImageOps, PngImagePlugin
@@ -166,7 +167,7 @@ def _render_svg(path: Path, size: tuple[int, int] | None) -> Image.Image:
         raise PresetError(
             _("Logo file {path} is an SVG, and no SVG renderer is installed.").format(path=path),
             _("Run 'pip install resvg-py', or convert the logo to PNG.")) from exc
-    kwargs: dict[str, object] = {"svg_path": str(path), "resources_dir": str(path.parent)}
+    kwargs: dict[str, Any] = {"svg_path": str(path), "resources_dir": str(path.parent)}
     if fonts_dir().is_dir():
         kwargs["font_dirs"] = [str(fonts_dir())]
     if size is not None:
@@ -222,9 +223,11 @@ def _cmyk_to_rgb(im: Image.Image) -> Image.Image:
     icc = im.info.get("icc_profile")
     if icc:
         try:
-            return ImageCms.profileToProfile(
+            converted = ImageCms.profileToProfile(
                 im, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
                 outputMode="RGB")
+            if converted is not None:
+                return converted
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # a broken profile: the plain conversion is still the right colours, roughly
     return im.convert("RGB")

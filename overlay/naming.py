@@ -1,8 +1,9 @@
 """The mandated file name: pure functions, table-tested.
 
 The letter writes it as ``ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอ.....จังหวัด.....``;
-its one home is ``[naming]`` in ``presets/base.toml`` (a preset may override it). Names are checked against the gazetteer, so a typo (อุดรดิตถ์) never reaches a file name,
-and the canonical spelling from the gazetteer is what is written.
+its one home is ``[naming]`` in ``presets/base.toml`` (a preset may override it). Names are
+checked against the gazetteer, so a typo (อุดรดิตถ์) never reaches a file name, and the
+canonical spelling from the gazetteer is what is written.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 
 from overlay.errors import NamingError
 from overlay.i18n import _
-
 
 # Characters no file system of a district office accepts, plus path separators.
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')

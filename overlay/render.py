@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from overlay import graph, runner
 from overlay.errors import InputError, RenderError, UsageError
@@ -22,6 +22,7 @@ from overlay.timecode import parse_time
 from overlay.tools import ffmpeg_exe
 
 if TYPE_CHECKING:
+    from overlay.logos import LogoRow
     from overlay.subtitles import SubtitleFile
 
 DEFAULT_PRESET = "uttaradit"
@@ -216,7 +217,7 @@ def _read_subtitles(job: Job, start: float, duration: float,
     return read
 
 
-def logo_row(preset: Preset, logos, width: int, height: int):
+def logo_row(preset: Preset, logos: Sequence[LogoRef], width: int, height: int) -> LogoRow:
     """The composed row for an output size, with the preset's height and margin."""
     from overlay.logos import compose_row
 

@@ -146,14 +146,14 @@ def decode_srt(path: Path, data: bytes, encoding: str | None) -> tuple[str, str,
         except LookupError:
             raise SubtitleError(
                 _('"{enc}" is not an encoding this tool knows.').format(enc=encoding),
-                _("Use one of utf-8, utf-8-sig, utf-16, cp874 (also called tis-620)."))
+                _("Use one of utf-8, utf-8-sig, utf-16, cp874 (also called tis-620).")) from None
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             raise SubtitleError(
                 _("{file} is not valid {enc} at line {line}.").format(
                     file=path.name, enc=encoding, line=_line_of(data, exc.start, encoding)),
-                _("Leave out the encoding option so it is detected, or name the right one."))
+                _("Leave out the encoding option so it is detected, or name the right one.")) from exc
         return text.lstrip("\ufeff"), encoding, []
     used = detect_encoding(data)
     body = data[2:] if used.startswith("utf-16") and data[:2] in (b"\xff\xfe", b"\xfe\xff") else data
@@ -226,7 +226,7 @@ def read_srt(path: Path, encoding: str | None = None, strict: bool = False) -> S
         data = path.read_bytes()
     except OSError as exc:
         raise SubtitleError(_("Cannot read the subtitle file {file}: {reason}.")
-                            .format(file=path, reason=exc.strerror or exc))
+                            .format(file=path, reason=exc.strerror or exc)) from None
     if not data.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
         raise SubtitleError(_("The subtitle file {file} is empty.").format(file=path.name),
                             _("Export the subtitles again, or leave the option out."))
@@ -853,7 +853,8 @@ def check_srt(path: Path, *, encoding: str | None, start: float, duration: float
 
 def _ranges(numbers: Sequence[int]) -> str:
     """[3, 4, 5, 9] -> "3–5, 9"."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[int] = []
     for n in numbers:
         if run and n == run[-1] + 1:
             run.append(n)

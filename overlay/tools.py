@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from overlay.errors import OverlayError
 from overlay.i18n import _
@@ -54,7 +55,7 @@ def ffmpeg_exe() -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def ffmpeg_features() -> dict[str, object]:
+def ffmpeg_features() -> dict[str, Any]:
     """Version line, filters and encoders that matter to us, for ``doctor`` and early checks."""
     exe = ffmpeg_exe()
 

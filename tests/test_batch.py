@@ -16,12 +16,13 @@ from textwrap import dedent
 import pytest
 from typer.testing import CliRunner
 
-from conftest import make_clip
 from overlay import batch as b
 from overlay.cli import app
 from overlay.errors import UsageError
-from overlay.render import Job
 from overlay.naming import mandate
+from overlay.render import Job
+
+from conftest import make_clip
 
 PROVINCE = "อุตรดิตถ์"
 GOOD = ("ลับแล", "ตรอน", "ท่าปลา")

@@ -14,11 +14,18 @@ from PIL import Image
 
 from overlay import logos
 from overlay.errors import PresetError
-from overlay.presets import base, resolve_logo
 from overlay.logos import (
-    SDG_COLOURS, LogoRow, compose_row, is_placeholder, load_logo, make_placeholder,
-    plan_row, sdg_wheel, write_placeholders,
+    SDG_COLOURS,
+    LogoRow,
+    compose_row,
+    is_placeholder,
+    load_logo,
+    make_placeholder,
+    plan_row,
+    sdg_wheel,
+    write_placeholders,
 )
+from overlay.presets import base, resolve_logo
 
 RED = (255, 0, 0, 255)
 FRAMES = [(1920, 1080), (1080, 1920), (320, 180), (180, 320), (1440, 1080), (640, 480)]

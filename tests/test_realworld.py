@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from conftest import decode_frame, make_clip
 from overlay import render as r
 from overlay.cli import app
 from overlay.errors import RenderError
 from overlay.tools import ffmpeg_exe
+
+from conftest import decode_frame, make_clip
 
 runner = CliRunner()
 

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from conftest import LOGO_COLOUR, decode_frame, make_clip
 from overlay import render as r
 from overlay.check import check_file
 from overlay.cli import app
 from overlay.presets import load_preset
+
+from conftest import LOGO_COLOUR, decode_frame, make_clip
 
 NAME = "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอพิชัยจังหวัดอุตรดิตถ์.mp4"
 runner = CliRunner()
@@ -164,9 +165,10 @@ def test_portrait_and_large_frames(tmp_path, media, logo_dir, size, expected):
 
 
 def test_quiet_and_loud_sound_both_come_out_near_minus_14_lufs(tmp_path, media, logo_dir):
+    import subprocess
+
     from overlay.check import integrated_loudness
     from overlay.tools import ffmpeg_exe
-    import subprocess
 
     for gain in ("-30dB", "+16dB"):
         clip = media / f"gain{gain}.mp4"

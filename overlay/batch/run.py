@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from overlay import __version__
 from overlay.batch.prepare import Entry
@@ -17,6 +17,9 @@ from overlay.errors import OverlayError, RenderError, UsageError
 from overlay.i18n import _
 from overlay.render import Job, Plan
 from overlay.runner import ProgressFn
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 
 @dataclass(frozen=True)
@@ -229,7 +232,7 @@ def _drain(updates, on_progress: RowProgressFn | None) -> None:
         on_progress(row, done)
 
 
-def dask_client(address: str):
+def dask_client(address: str) -> Client:
     """A client for an existing Dask scheduler; the extra is optional, so import it late."""
     try:
         from distributed import Client

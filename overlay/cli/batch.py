@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional, Sequence
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from overlay import batch as b
@@ -22,18 +23,26 @@ def batch(
     manifest: Path = typer.Argument(..., help=_("A .csv (as Excel saves it) or .toml file: one clip per row, "
                                                 "columns input, district and optionally preset, lao, "
                                                 "subs_th, subs_en, subs_mode, start, end.")),
-    out_dir: Path = typer.Option(Path("."), "--out-dir", "-o", help=_("Folder for the finished clips and the batch report.")),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help=_("Clips rendered at once on this machine; default: half the cores.")),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=_("Send the jobs to a Dask scheduler, e.g. tcp://10.0.0.5:8786. Every worker must see the same paths.")),
+    out_dir: Path = typer.Option(Path("."), "--out-dir", "-o",
+                                 help=_("Folder for the finished clips and the batch report.")),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help=_("Clips rendered at once on this machine; default: half the cores.")),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                            help=_("Send the jobs to a Dask scheduler, e.g. "
+                                                   "tcp://10.0.0.5:8786. Every worker must see the same paths.")),
     dry_run: bool = typer.Option(False, "--dry-run", help=_("Check every row and print the plan; render nothing.")),
     force: bool = typer.Option(False, "--force", "-f", help=_("Render every row again, replacing existing outputs.")),
     preset: Optional[str] = typer.Option(None, "--preset", "-p", help=_("Preset for rows that name none.")),
-    province: Optional[str] = typer.Option(None, "--province", help=_("Province for rows that name none; default: the preset's.")),
-    quality: Optional[str] = typer.Option(None, "--quality", "-q", help=_("draft, standard (default) or high, for rows that name none.")),
-    max_duration: Optional[float] = typer.Option(None, "--max-duration", help=_("Lower the length limit (seconds) for rows that name none.")),
+    province: Optional[str] = typer.Option(None, "--province",
+                                           help=_("Province for rows that name none; default: the preset's.")),
+    quality: Optional[str] = typer.Option(None, "--quality", "-q",
+                                          help=_("draft, standard (default) or high, for rows that name none.")),
+    max_duration: Optional[float] = typer.Option(None, "--max-duration",
+                                                 help=_("Lower the length limit (seconds) for rows that name none.")),
     subs_mode: str = typer.Option("burn", "--subs-mode", help=_("burn, embed or both, for rows that name none.")),
     logo_dir: Optional[List[Path]] = LogoDirOpt,
-    check: bool = typer.Option(True, "--check/--no-check", help=_("Check each finished clip (name, codecs, loudness, logos).")),
+    check: bool = typer.Option(True, "--check/--no-check",
+                               help=_("Check each finished clip (name, codecs, loudness, logos).")),
 ) -> None:
     """Render every clip listed in a manifest, in parallel; skip what is already done."""
     workers = jobs or b.default_workers()
@@ -75,10 +84,10 @@ def batch(
     raise typer.Exit(b.exit_code(outcomes))
 
 
-def _print_problems(entries) -> None:
+def _print_problems(entries: Sequence[b.Entry]) -> None:
     for e in entries:
         if e.status == b.Status.INVALID:
-            err.print(f"[bold red]{_('Row {n}').format(n=e.row.number)}:[/] {e.reason}", markup=True)
+            err.print(f"[bold red]{_('Row {n}').format(n=e.row.number)}:[/] {escape(e.reason)}", markup=True)
     # The same warning for every row (placeholder logos) is said once, with its rows.
     rows_by_line: dict[str, list[str]] = {}
     for e in entries:
@@ -91,7 +100,8 @@ def _print_problems(entries) -> None:
         print_warnings([line], label)
 
 
-def _run(tasks, entries, workers: int, scheduler: str | None, collect) -> None:
+def _run(tasks: Sequence[b.Task], entries: Sequence[b.Entry], workers: int, scheduler: str | None,
+         collect: Callable[[b.JobResult], None]) -> None:
     """The pool with an overall bar (seconds of output, so ETA weighs long clips more)."""
     if not tasks:
         return
@@ -114,7 +124,7 @@ def _run(tasks, entries, workers: int, scheduler: str | None, collect) -> None:
                                    f"{name} ({result.elapsed:.1f} s)", markup=True)
         else:
             progress.console.print(f"[red]✗[/] {_('Row {n}').format(n=result.row)} {name}: "
-                                   f"{result.error}", markup=True)
+                                   f"{escape(result.error)}", markup=True)
 
     with progress:
         b.execute(tasks, workers=workers, scheduler=scheduler, on_done=finished,
@@ -125,31 +135,32 @@ _STYLE = {b.Status.DONE: "green", b.Status.SKIPPED: "cyan", b.Status.FAILED: "re
           b.Status.READY: "green"}
 
 
-def _print_plan(entries) -> None:
+def _print_plan(entries: Sequence[b.Entry]) -> None:
     """One line per row: the names are long Thai, a table would wrap them unreadably."""
     out.print(f"[bold]{_('Plan (nothing rendered):')}[/]", markup=True)
     for e in entries:
-        action = {b.Status.READY: _("render"), b.Status.SKIPPED: _("skip"), b.Status.INVALID: _("invalid")}[e.status]
+        action = {b.Status.READY: _("render"), b.Status.SKIPPED: _("skip"),
+                  b.Status.INVALID: _("invalid")}[e.status]
         head = f"[{_STYLE[e.status]}]{_('Row {n}').format(n=e.row.number)} {action}[/]"
-        if e.status == b.Status.INVALID:
-            out.print(f"{head}: {e.reason}", markup=True)
+        if e.status == b.Status.INVALID or e.output is None or e.duration is None:
+            out.print(f"{head}: {escape(e.reason)}", markup=True)
             continue
         length = _("{d} long").format(d=_clock(e.duration))
         if e.cut or e.start:
             length += _(", cut {a} → {z} of {total}").format(
                 a=_clock(e.start), z=_clock(e.start + e.duration), total=_clock(e.source_duration or 0))
-        note = f" ({e.reason})" if e.reason else ""
+        note = f" ({escape(e.reason)})" if e.reason else ""
         out.print(f"{head} {e.output.name}  [dim]{length}{note}[/]", markup=True)
 
 
-def _summary_table(outcomes) -> Table:
+def _summary_table(outcomes: Sequence[b.Outcome]) -> Table:
     table = Table(title=_("Batch"), title_justify="left")
     for col in (_("row"), _("district"), _("status"), _("length"), _("check / error")):
         table.add_column(col)
     for o in outcomes:
         detail = "; ".join(x for x in (o.error or o.check, o.note) if x)
         table.add_row(str(o.row), o.district, f"[{_STYLE[o.status]}]{o.status}[/]",
-                      _clock(o.duration) if o.duration is not None else "", detail)
+                      _clock(o.duration) if o.duration is not None else "", escape(detail))
     return table
 
 

@@ -64,9 +64,10 @@ def name(
                 out.print(f"{prov.name_th}\t{prov.name_en or ''}\t{len(prov.districts)}")
         return
     if not district:
-        raise UsageError(_("Give --district (and --province)."), _("Example: overlay name --district พิชัย --province อุตรดิตถ์"))
+        raise UsageError(_("Give --district (and --province)."),
+                         _("Example: overlay name --district พิชัย --province อุตรดิตถ์"))
     if not province:
         from overlay.presets import load_preset
         from overlay.render import DEFAULT_PRESET
-        province = load_preset(DEFAULT_PRESET).province
+        province = load_preset(DEFAULT_PRESET).province or ""
     out.print(clip_name(district, province) + (mandate()[1] if extension else ""), markup=False)

@@ -20,6 +20,7 @@ from overlay.i18n import _
 
 if TYPE_CHECKING:
     from overlay.check import Receipt
+    from overlay.render import Job
 
 app = typer.Typer()
 
@@ -53,7 +54,8 @@ def render(
     subs_th: Optional[Path] = typer.Option(None, "--subs-th", help=_("Thai subtitles (.srt).")),
     subs_en: Optional[Path] = typer.Option(None, "--subs-en", help=_("English subtitles (.srt).")),
     subs_mode: str = typer.Option("burn", "--subs-mode", help=_("burn (into the picture), embed (as tracks) or both.")),
-    subs_encoding: Optional[str] = typer.Option(None, "--subs-encoding", help=_("Force the subtitles' encoding, e.g. cp874.")),
+    subs_encoding: Optional[str] = typer.Option(None, "--subs-encoding",
+                                                help=_("Force the subtitles' encoding, e.g. cp874.")),
     strict: bool = typer.Option(False, "--strict", help=_("Stop on any unreadable subtitle cue.")),
     logo_dir: Optional[List[Path]] = LogoDirOpt,
     force: bool = typer.Option(False, "--force", "-f", help=_("Replace an existing output file.")),
@@ -71,7 +73,7 @@ def render(
     out.print(str(output), markup=False)
 
 
-def render_and_check(job, verbose: bool = False) -> Path:
+def render_and_check(job: Job, verbose: bool = False) -> Path:
     """Plan, render with a progress bar, then check the output (exit 1 if not compliant)."""
     from overlay import render as r
     from overlay.check import check_rendered
@@ -101,7 +103,8 @@ def render_and_check(job, verbose: bool = False) -> Path:
 def check(
     file: Path = typer.Argument(..., help=_("A finished clip.")),
     preset: Optional[str] = PresetOpt,
-    district: Optional[str] = typer.Option(None, "--district", "-d", help=_("District, if the file name does not say.")),
+    district: Optional[str] = typer.Option(None, "--district", "-d",
+                                           help=_("District, if the file name does not say.")),
     max_duration: Optional[float] = typer.Option(None, "--max-duration", help=_("Check against a lower limit.")),
     logo_dir: Optional[List[Path]] = LogoDirOpt,
 ) -> None:
@@ -156,7 +159,8 @@ def preview(
 @app.command(help=_("Make a short synthetic clip and render it with the default preset (อำเภอพิชัย)."))
 @handled
 def demo(
-    out_dir: Path = typer.Option(Path("overlay-demo"), "--out-dir", "-o", help=_("Folder for the demo clip and its result.")),
+    out_dir: Path = typer.Option(Path("overlay-demo"), "--out-dir", "-o",
+                                 help=_("Folder for the demo clip and its result.")),
     seconds: float = typer.Option(8.0, "--seconds", help=_("Length of the synthetic clip.")),
     force: bool = typer.Option(True, "--force/--no-force", help=_("Replace an earlier demo result.")),
 ) -> None:

@@ -23,10 +23,10 @@ app = typer.Typer(
 @app.command("init", help=_("Write a report data file with the form's questions, filled with what the preset knows."))
 @handled
 def init(
-    preset: str = typer.Option(..., "--preset", help=_("Preset name or .toml path.")),
-    district: str = typer.Option(..., "--district", help=_("The district, in Thai or English.")),
+    preset: str = typer.Option(..., "--preset", "-p", help=_("Preset name or .toml path.")),
+    district: str = typer.Option(..., "--district", "-d", help=_("The district, in Thai or English.")),
     output: Path = typer.Option(..., "-o", "--output", help=_("The data file to write (.toml).")),
-    force: bool = typer.Option(False, "--force", help=_("Replace an existing file.")),
+    force: bool = typer.Option(False, "--force", "-f", help=_("Replace an existing file.")),
 ) -> None:
     """Write a report data file with the form's questions, filled with what the preset knows."""
     from overlay.naming import check_names
@@ -54,10 +54,10 @@ def init(
 @handled
 def build(
     data: Path = typer.Argument(..., help=_("The report data file (.toml).")),
-    out_dir: Path = typer.Option(Path("."), "--out-dir", help=_("Folder for the report files.")),
+    out_dir: Path = typer.Option(Path("."), "--out-dir", "-o", help=_("Folder for the report files.")),
     clip: Optional[Path] = typer.Option(None, "--clip",
                                         help=_("The rendered clip: its name must match.")),
-    force: bool = typer.Option(False, "--force", help=_("Replace existing files.")),
+    force: bool = typer.Option(False, "--force", "-f", help=_("Replace existing files.")),
 ) -> None:
     """Check the data file and write the DOCX, the PDF and the YouTube text."""
     for path in build_report(data, out_dir, clip=clip, force=force):

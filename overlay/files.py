@@ -1,28 +1,24 @@
-"""Writing a file so that no reader, and no crash, ever sees half of it under its real name."""
+"""Writing a file so that no reader, and no crash, ever sees half of it under its real name.
+
+The one write-then-rename is ``runner.atomic_output`` (a temporary file beside the final one,
+tagged with its owner so a crashed run's leftovers are swept, renamed in one step); these are
+its forms for everything that is not an ffmpeg output: reports, records, SRT files, logos.
+"""
 
 from __future__ import annotations
 
-import os
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 
-def temp_path(final: Path) -> Path:
-    """A hidden sibling of ``final``: same folder (so the rename is atomic), plain name."""
-    return final.with_name(f".overlay-partial-{uuid.uuid4().hex[:12]}{final.suffix}")
-
-
 @contextmanager
 def replacing(final: Path) -> Iterator[Path]:
-    """Yield a temporary path; on success rename it over ``final``; on any failure remove it."""
-    temp = temp_path(Path(final))
-    try:
+    """Yield a temporary path; on success it replaces ``final``; on any failure it is removed."""
+    from overlay.runner import atomic_output
+
+    with atomic_output(Path(final), force=True) as temp:
         yield temp
-        os.replace(temp, final)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes | str) -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -35,8 +37,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help=_("Show the version and exit."))) -> None:
+                                       help=_("Show the version and exit.")),
+          ffmpeg: Optional[Path] = typer.Option(
+              None, "--ffmpeg", metavar="PATH",
+              help=_("Use this ffmpeg instead of the bundled one (like OVERLAY_FFMPEG)."))) -> None:
     """overlay."""
+    from overlay.tools import choose
+
+    choose(ffmpeg)      # None: back to OVERLAY_FFMPEG or the bundled one, for every invocation
 
 
 for module, name in GROUPS:
@@ -44,6 +52,9 @@ for module, name in GROUPS:
 
 
 def main() -> None:
+    from overlay import signals
+
+    signals.install()     # SIGTERM/SIGHUP: the same clean stop as Ctrl-C (exit 143/129)
     for stream in (sys.stdout, sys.stderr):
         # Windows consoles default to a code page that cannot print Thai.
         if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in ("utf-8", "utf8"):

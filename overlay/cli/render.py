@@ -5,8 +5,9 @@ Parse, call the library, print; errors and exit codes are ``common.handled``'s.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 from rich.console import Console
@@ -73,6 +74,31 @@ def render(
     out.print(str(output), markup=False)
 
 
+@contextmanager
+def show_commands(enabled: bool = True) -> Iterator[None]:
+    """-v: print every ffmpeg command exactly as the runner starts it."""
+    import logging
+
+    from overlay.runner import log
+
+    if not enabled:
+        yield
+        return
+
+    class ToConsole(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            err.print(record.getMessage(), markup=False)
+
+    handler, level = ToConsole(logging.INFO), log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+
+
 def render_and_check(job: Job, verbose: bool = False) -> Path:
     """Plan, render with a progress bar, then check the output (exit 1 if not compliant)."""
     from overlay import render as r
@@ -80,14 +106,9 @@ def render_and_check(job: Job, verbose: bool = False) -> Path:
 
     plan = r.plan(job)
     print_warnings(plan.warnings)
-    if verbose:
-        from overlay import graph, runner
-        from overlay.tools import ffmpeg_exe
-        spec = r.graph_spec(plan, plan.output, 0, 0, "subs.ass" if plan.subtitles else None, ())
-        err.print(runner.describe(graph.build(spec, ffmpeg_exe())), markup=False)
     progress, update = progress_bar(_("Rendering อำเภอ{district}").format(district=plan.place.district),
                                  plan.duration)
-    with progress:
+    with show_commands(verbose), progress:
         done = r.render_with_facts(plan, progress=update,
                                    warn=lambda line: print_warnings([line]))
     receipt = check_rendered(plan, done.loudness)

@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from overlay.delivery import YOUTUBE
 from overlay.errors import OverlayError
 from overlay.i18n import _
 
@@ -34,9 +35,10 @@ def report(console: Console) -> bool:
         have = name in features["filters"]
         ok &= have or name in ("zscale", "tonemap", "bwdif")
         console.print(f"  {'[green]✓' if have else '[red]✗'}[/] {_('filter')} {name}")
-    have_x264 = "libx264" in features["encoders"]
+    encoder = YOUTUBE.video_encoder
+    have_x264 = encoder in features["encoders"]
     ok &= have_x264
-    console.print(f"  {'[green]✓' if have_x264 else '[red]✗'}[/] {_('encoder')} libx264")
+    console.print(f"  {'[green]✓' if have_x264 else '[red]✗'}[/] {_('encoder')} {encoder}")
     tested = verdict(found, fresh=True)
     ok &= tested.ok
     if tested.ok:

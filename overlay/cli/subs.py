@@ -19,7 +19,7 @@ from overlay.i18n import _
 from overlay.subtitles import SubsReport, check_srt
 
 app = typer.Typer(help=_("Check subtitle files before a render."), no_args_is_help=True,
-                       add_completion=False)
+                  add_completion=False)
 
 
 def _frame_size(value: str) -> tuple[int, int]:

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import make_clip
 from overlay import render as r
 from overlay.cli import app
+
+from conftest import make_clip
 
 runner = CliRunner()
 DATA = Path(__file__).parent / "data" / "report"
@@ -45,7 +46,7 @@ def folder(tmp_path_factory, clip3, logo_dir) -> Path:
     def rendered(district: str, limit: float = 2) -> Path:
         plan = r.plan(r.Job(input=clip3, district=district, out_dir=work / district,
                             max_duration=limit, quality="draft", logo_dirs=(logo_dir,)))
-        return r.render(plan)
+        return r.render_with_facts(plan).path
 
     # Any layout: by channel, by district, loose.
     (root / "email").mkdir()

@@ -10,8 +10,9 @@ import pytest
 
 pytest.importorskip("overlay.web.features")
 
-from conftest import make_clip  # noqa: E402
-from web_support import client, web_settings  # noqa: E402
+from web_support import client, web_settings
+
+from conftest import make_clip
 
 NAME = "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอพิชัยจังหวัดอุดรดิตถ์.mp4"
 

@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from conftest import make_clip
 from overlay.check import check_file
 from overlay.detect import find_logos, static_overlay
 from overlay.presets import district_logos, load_preset
 from overlay.tools import ffmpeg_exe
+
+from conftest import make_clip
 
 COLOURS = {"moi": (200, 30, 40), "dla": (30, 140, 60), "volunteers": (40, 70, 190),
            "sdg": (240, 150, 20), "province": (130, 40, 160), "district": (20, 150, 160),

@@ -11,9 +11,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from overlay.console import err, handled, out
+from overlay.cli.common import err, handled, out
 from overlay.errors import UsageError
 from overlay.i18n import _
+
+app = typer.Typer()
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -55,6 +57,8 @@ def plan_renames(clips: list[Path], province, preset) -> list[tuple[Path, Path |
     return plans
 
 
+@app.command(name="audit", help=_("Check every clip and report a province's districts sent, one row per "
+                                  "district; write audit.csv, .json and .html."))
 @handled
 def audit(
     folder: Path = typer.Argument(..., help=_("The folder of what the districts sent (sub-folders too).")),

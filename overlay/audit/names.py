@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from overlay.errors import OverlayError
 from overlay.gazetteer import Province, _key, gazetteer, normalise_thai
 from overlay.i18n import _
-from overlay.naming import TEMPLATE, format_name
+from overlay.naming import format_name, mandate
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".mkv", ".avi", ".mts", ".m2ts", ".3gp", ".webm",
                   ".wmv", ".flv", ".mpg", ".mpeg", ".ts", ".vob")
@@ -50,9 +50,12 @@ def _fixed_part(template: str) -> str:
     return before[: -len("อำเภอ")] if before.endswith("อำเภอ") else before
 
 
-def diagnose(filename: str, province: Province, template: str = TEMPLATE,
-             extension: str = ".mp4") -> NameCheck:
-    """Compare a clip's file name with the mandated one for the districts of ``province``."""
+def diagnose(filename: str, province: Province, template: str | None = None,
+             extension: str | None = None) -> NameCheck:
+    """Compare a clip's file name with the mandated one for the districts of ``province``
+    (template and extension: the preset's; default, the letter's)."""
+    template = template or mandate()[0]
+    extension = extension or mandate()[1]
     gaz = gazetteer()
     differences: list[str] = []
     nfc = unicodedata.normalize("NFC", filename)

@@ -33,7 +33,7 @@ SEGMENT = 7.0          # seconds; not a divisor of the middle or end, so frames 
 
 
 def make_folder(count: int, seconds: float, size: tuple[int, int]) -> Path:
-    from overlay.naming import output_filename
+    from overlay.naming import clip_name
     from overlay.presets import district_logos, load_preset
     from overlay.render import logo_row
     from overlay.tools import ffmpeg_exe
@@ -43,7 +43,7 @@ def make_folder(count: int, seconds: float, size: tuple[int, int]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     sample = (HERE.parent / "tests" / "data" / "report" / "phichai.toml").read_text("utf-8")
     for district in list(preset.districts)[:count]:
-        target = folder / output_filename(district, preset.province or "")
+        target = folder / (clip_name(district, preset.province or "") + preset.extension)
         (folder / f"report-{district}.toml").write_text(
             sample.replace('district = "พิชัย"', f'district = "{district}"'), "utf-8")
         if target.is_file():

@@ -26,7 +26,7 @@ GROUPS: tuple[tuple[str, str | None], ...] = (
     ("overlay.cli.subs", "subs"),       # subs check
     ("overlay.cli.report", "report"),   # report init, report build
     ("overlay.cli.batch", None),        # batch
-    ("overlay.audit.cli", None),        # audit
+    ("overlay.cli.audit", None),        # audit
 )
 
 

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from overlay.cli.common import err, handled, out
+from overlay.cli.options import LogoDirOpt, PresetOpt, ProvinceOpt
 from overlay.errors import UsageError
 from overlay.i18n import _
 
@@ -62,16 +63,13 @@ def plan_renames(clips: list[Path], province, preset) -> list[tuple[Path, Path |
 @handled
 def audit(
     folder: Path = typer.Argument(..., help=_("The folder of what the districts sent (sub-folders too).")),
-    preset: Optional[str] = typer.Option(
-        None, "--preset", "-p", help=_("Built-in preset name (see 'overlay presets') or a .toml file.")),
-    province: Optional[str] = typer.Option(
-        None, "--province", help=_("Province (จังหวัด), Thai or romanised; default: the preset's.")),
+    preset: Optional[str] = PresetOpt,
+    province: Optional[str] = ProvinceOpt,
     out_dir: Path = typer.Option(
         Path("audit"), "--out-dir", "-o", help=_("Folder for audit.csv, audit.json and audit.html.")),
     max_duration: Optional[float] = typer.Option(
         None, "--max-duration", help=_("Check against a lower limit.")),
-    logo_dir: Optional[List[Path]] = typer.Option(
-        None, "--logo-dir", help=_("Folder with the official logo files; looked in first. May repeat.")),
+    logo_dir: Optional[List[Path]] = LogoDirOpt,
     fix_names: bool = typer.Option(
         False, "--fix-names", help=_("Rename clips to the mandated name where the district is certain.")),
     yes: bool = typer.Option(False, "--yes", "-y", help=_("Rename without asking (with --fix-names).")),

@@ -34,7 +34,7 @@ from overlay.thai_breaks import FALLBACK, BreakKind, break_candidates
 __all__ = [
     "Cue", "SubtitleFile", "Layout", "SubsReport", "CueBreaks", "BreakKind", "FONT_FAMILY",
     "read_srt", "decode_srt", "detect_encoding", "parse_srt", "clean_text", "plain_text",
-    "fit_window", "layout_for", "split_cue", "build_ass", "thai_wrap", "english_wrap",
+    "fit_window", "layout_for", "split_cue", "build_ass", "thai_wrap", "english_wrap", "break_points",
     "text_width", "missing_glyphs", "font_files", "prepare_libass", "libass_failures",
     "write_srt", "check_srt", "ASS_FILENAME", "FONTS_SUBDIR", "FILTER",
 ]
@@ -434,7 +434,7 @@ def _advances(text: str, font_px: float, bold: bool) -> tuple[float, ...]:
     buf.guess_segment_properties()
     hb.shape(font, buf, {})
     adv = [0.0] * (len(text) + 1)
-    for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
+    for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
         adv[min(info.cluster, len(text) - 1) + 1] += pos.x_advance * font_px / height
     for k in range(1, len(adv)):
         adv[k] += adv[k - 1]
@@ -469,7 +469,7 @@ def _wrap_breaks(text: str, max_width_px: float, font_px: float, thai: bool,
         breaks = _choose(n, [p for p, _k in cands], kind_at, width, max_width_px)
         bounds = [0, *breaks, n]
         over = max((text_width(text[slice(*_trim(text, a, b))], font_px, bold) - max_width_px
-                    for a, b in zip(bounds, bounds[1:])), default=0.0)
+                    for a, b in zip(bounds, bounds[1:], strict=False)), default=0.0)
         if over <= 0.01 or max_width_px <= 1:
             break
         max_width_px -= over + 0.01                       # the estimate was short: tighten
@@ -479,7 +479,8 @@ def _wrap_breaks(text: str, max_width_px: float, font_px: float, thai: bool,
 def _choose(n: int, positions: list[int], kind_at: Mapping[int, BreakKind], width,
             max_w: float) -> list[int]:
     def greedy(allowed: list[int], force: bool) -> list[int] | None:
-        out, pos, k = [], 0, 0
+        out: list[int] = []
+        pos = k = 0
         while width(pos, n) > max_w:
             while k < len(allowed) and allowed[k] <= pos:
                 k += 1
@@ -568,11 +569,21 @@ def _wrap_spans(text: str, max_width_px: float, font_px: float, thai: bool,
 def _pieces(text: str, breaks: list[int], kinds: list[BreakKind]
             ) -> tuple[list[list[tuple[int, int]]], list[BreakKind]]:
     bounds = [0, *breaks, len(text)]
-    lines = [_trim(text, a, b) for a, b in zip(bounds, bounds[1:])]
+    lines = [_trim(text, a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
     keep = [k for k, (s, e) in enumerate(lines) if e > s]
     lines = [lines[k] for k in keep]
     kinds = [kinds[k] for k in keep[:-1]] if keep else []
     return [lines[k:k + MAX_LINES] for k in range(0, len(lines), MAX_LINES)], kinds
+
+
+def break_points(text: str, frame_w: int, frame_h: int, lang: str = "th"
+                 ) -> list[tuple[int, BreakKind]]:
+    """Where one paragraph of plain text breaks on a frame of this size, and each break's
+    kind: [(index where the next line starts, kind)]. What ``overlay subs check`` shows."""
+    layout = layout_for(frame_w, frame_h)
+    font = layout.font_th if lang == "th" else layout.font_en
+    breaks, kinds = _wrap_breaks(text, layout.max_text_w, font, lang == "th" or _has_thai(text))
+    return list(zip(breaks, kinds, strict=True))
 
 
 def thai_wrap(text: str, max_width_px: float, font_px: float) -> list[str]:
@@ -656,7 +667,7 @@ def _cue_pieces(cue: Cue, lang: str, layout: Layout) -> list[_Piece]:
     pieces = [flat[k:k + MAX_LINES] for k in range(0, len(flat), MAX_LINES)]
     weights = [max(1, sum(_visible_len(plain[s:e]) for s, e in p)) for p in pieces]
     total, t, out = sum(weights), cue.start, []
-    for k, (piece, w) in enumerate(zip(pieces, weights)):
+    for k, (piece, w) in enumerate(zip(pieces, weights, strict=True)):
         end = cue.end if k == len(pieces) - 1 else t + (cue.end - cue.start) * w / total
         after = tuple(kinds[k * MAX_LINES:k * MAX_LINES + len(piece)])
         out.append(_Piece(t, end, tuple((plain[s:e], styles[s:e]) for s, e in piece), after))
@@ -940,9 +951,15 @@ def check_srt(path: Path, *, encoding: str | None, start: float, duration: float
                                                               index=cue.index, chars=missing))
         if _has_thai(plain):
             pieces = _cue_pieces(cue, "th", layout_for(frame_w, frame_h))
-            breaks.append(CueBreaks(cue.index, cue.line,
-                                    tuple(tuple(line for line, _s in p.lines) for p in pieces),
-                                    tuple(kind for p in pieces for kind in p.after)))
+            shown = CueBreaks(cue.index, cue.line,
+                              tuple(tuple(line for line, _s in p.lines) for p in pieces),
+                              tuple(kind for p in pieces for kind in p.after))
+            breaks.append(shown)
+            if shown.fallbacks:
+                warnings.append(_("{file}, line {line}: cue {index} had to be broken inside a word "
+                                  "the dictionaries do not know (marked !); put a space or a line "
+                                  "break where it belongs.").format(file=name, line=cue.line,
+                                                                     index=cue.index))
     return SubsReport(path=Path(path), encoding=sub.encoding, cues_read=len(sub.cues),
                       cues_shown=len(cues), dropped=dropped, read_problems=sub.problems,
                       warnings=tuple(warnings), breaks=tuple(breaks))

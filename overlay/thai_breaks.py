@@ -288,6 +288,7 @@ def break_candidates(text: str, thai: bool = True) -> tuple[tuple[int, BreakKind
         ends.discard(n)
         starts = sorted(token_at)
         bounds = icu | ends
+        icu_sorted = sorted(icu)
         for p in sorted(bounds):
             if p in out or text[p] == " " or text[p - 1] == " " or bad_line_start(text, p):
                 continue                                 # spaces were ranked above
@@ -299,8 +300,14 @@ def break_candidates(text: str, thai: bool = True) -> tuple[tuple[int, BreakKind
             trusted = both and known_word(left) and known_word(right)
             if not trusted and not syllable_start(text, p):
                 continue
-            kind = BreakKind.AGREED if both else BreakKind.WORD
-            if _kin(text, p, bounds):
+            if both:
+                kind = BreakKind.AGREED
+            elif p in ends:
+                kind = BreakKind.WORD if trusted_alone(left, right) else BreakKind.SYLLABLE
+            else:
+                kind = BreakKind.WORD if trusted_alone(*_icu_words(text, icu_sorted, p)) \
+                    else BreakKind.SYLLABLE
+            if kind != BreakKind.SYLLABLE and _kin(text, p, bounds):
                 kind = BreakKind.KIN
             out[p] = kind
         for p in syllable_boundaries(text):
@@ -313,6 +320,23 @@ def break_candidates(text: str, thai: bool = True) -> tuple[tuple[int, BreakKind
     for p in _cluster_boundaries(text):
         out.setdefault(p, BreakKind.CLUSTER)
     return tuple(sorted(out.items()))
+
+
+def trusted_alone(left: str, right: str) -> bool:
+    """A boundary only one segmenter found is a word boundary when both words it separates
+    are in the dictionary; otherwise the segmenter was guessing inside a word it does not know
+    (คอม|มอนส์, ฮาร์|วาร์ด): a fallback, shown to the user as such."""
+    return known_word(left.strip()) and known_word(right.strip())
+
+
+def _icu_words(text: str, icu_sorted: list[int], p: int) -> tuple[str, str]:
+    """ICU's words on either side of its boundary ``p``."""
+    import bisect
+
+    k = bisect.bisect_left(icu_sorted, p)
+    a = icu_sorted[k - 1] if k > 0 else 0
+    b = icu_sorted[k + 1] if k + 1 < len(icu_sorted) else len(text)
+    return text[a:p], text[p:b]
 
 
 def _token_before(starts: list[int], token_at: dict[int, str], p: int) -> str:

@@ -14,6 +14,7 @@ when the ASS file is written, so nothing a typist put in an SRT can reach libass
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import os
@@ -417,8 +418,8 @@ def _is_mark(ch: str) -> bool:
 
 # Break kinds, best first: weights make the wrapper take the best kind that fits, and only
 # among equals the most balanced lines.
-_WEIGHT = {BreakKind.TYPED: 0, BreakKind.SPACE: 0, BreakKind.AGREED: 1, BreakKind.WORD: 4,
-           BreakKind.KIN: 16, BreakKind.SYLLABLE: 64, BreakKind.CLUSTER: 256}
+_WEIGHT = {BreakKind.TYPED: 0, BreakKind.SPACE: 0, BreakKind.AGREED: 1, BreakKind.KIN: 4,
+           BreakKind.WORD: 16, BreakKind.SYLLABLE: 64, BreakKind.CLUSTER: 256}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -478,40 +479,50 @@ def _wrap_breaks(text: str, max_width_px: float, font_px: float, thai: bool,
 
 def _choose(n: int, positions: list[int], kind_at: Mapping[int, BreakKind], width,
             max_w: float) -> list[int]:
-    def greedy(allowed: list[int], force: bool) -> list[int] | None:
-        out: list[int] = []
-        pos = k = 0
+    tiers = (BreakKind.WORD, BreakKind.SYLLABLE, BreakKind.CLUSTER)
+
+    def furthest(pos: int, allowed: list[int]) -> int | None:
+        k = bisect.bisect_right(allowed, pos)
+        best = None
+        while k < len(allowed) and width(pos, allowed[k]) <= max_w:
+            best = allowed[k]
+            k += 1
+        return best
+
+    def greedy(allowed: list[int]) -> list[int] | None:
+        out, pos = [], 0
         while width(pos, n) > max_w:
-            while k < len(allowed) and allowed[k] <= pos:
-                k += 1
-            best = None
-            while k < len(allowed) and width(pos, allowed[k]) <= max_w:
-                best = allowed[k]
-                k += 1
-            if best is None:
-                if not force or k >= len(allowed):
-                    return None if not force else out
-                best = allowed[k]                        # nothing fits: overflow, go on
-            out.append(best)
-            pos = best
+            nxt = furthest(pos, allowed)
+            if nxt is None:
+                return None
+            out.append(nxt)
+            pos = nxt
         return out
 
-    # The fewest lines breaking between words; inside one (syllables, then clusters) only
-    # when a word is wider than the line. Then the best kind that still gives that many.
-    fewest = None
-    for tier in (BreakKind.KIN, BreakKind.SYLLABLE, BreakKind.CLUSTER):
-        fewest = greedy([p for p in positions if kind_at[p] <= tier], force=False)
-        if fewest is not None:
-            break
-    if fewest is None:
-        return greedy(positions, force=True) or []       # only by overflowing: keep greedy
+    # The fewest lines breaking between words, and inside a word (at a syllable, then at a
+    # character cluster) only where that word alone is wider than the line.
+    by_tier = [[p for p in positions if kind_at[p] <= tier] for tier in tiers]
+    fewest: list[int] = []
+    pos = 0
+    while width(pos, n) > max_w:
+        nxt = next((b for b in (furthest(pos, allowed) for allowed in by_tier) if b is not None),
+                   None)
+        if nxt is None:                                  # nothing fits: overflow, go on
+            nxt = next((p for p in positions if p > pos), None)
+            if nxt is None:
+                break
+        fewest.append(nxt)
+        pos = nxt
+    # Then the best kind of break that still gives that many lines.
     allowed = positions
     for kind in BreakKind:
         subset = [p for p in positions if kind_at[p] <= kind]
-        got = greedy(subset, force=False)
-        if got is not None and len(got) == len(fewest):
+        got = greedy(subset)
+        if got is not None and len(got) <= len(fewest):
             allowed = subset
             break
+    else:
+        return fewest
     lines = len(fewest) + 1
     sizes = [2] * (lines // 2) + [1] * (lines % 2)
     # Dynamic programme over pieces: best[pos] = (weight, balance, breaks) for pieces so far.

@@ -1,13 +1,14 @@
-"""Draft the word boundaries of the Thai reference set (run once; the result was then
-checked and corrected by eye, so do not regenerate ``reference.txt`` over the reviewed file).
+"""The word boundaries of the Thai reference set: how ``reference.txt`` was made.
 
-    python tests/data/th-breaks/draft.py > draft.txt
+    python tests/data/th-breaks/draft.py    # prints the body of reference.txt (below its header)
 
 For every line of ``raw/*.txt``: ICU's Thai line breaker and PyThaiNLP's newmm segment it;
-where they agree, that is the boundary; where they disagree, newmm's split is proposed (its
-dictionary is larger and keeps compounds whole), unless newmm only has unknown pieces there,
-in which case the stretch is proposed as one word. Each line that needed a choice carries a
-comment with both opinions, for the reviewer.
+where they agree, that is the boundary; where they disagree, newmm's split is kept when it
+only keeps a compound ICU splits (or splits what ICU keeps) into dictionary words, and every
+other stretch was decided by eye (DECIDED). Then each line was read by eye and the remaining
+mistakes corrected (FIXES). Each line that needed a choice carries a note with both opinions.
+The decisions live here, so the file can be rebuilt and checked: its output must equal
+``reference.txt`` below the header.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def bounds_newmm(text: str) -> tuple[set[int], list[tuple[int, int]]]:
 def inner(text: str, a: int, b: int, bounds: set[int]) -> str:
     cut = sorted(p for p in bounds if a < p < b)
     edges = [a, *cut, b]
-    return "|".join(text[x:y] for x, y in zip(edges, edges[1:]))
+    return "|".join(text[x:y] for x, y in zip(edges, edges[1:], strict=False))
 
 
 def draft(text: str) -> tuple[str, list[str]]:
@@ -108,7 +109,7 @@ def draft(text: str) -> tuple[str, list[str]]:
     chosen = set(agreed)
     notes = []
     runs = [0, *sorted(agreed | {p for p in range(1, n) if not need(p)}), n]
-    for a, b in zip(runs, runs[1:]):
+    for a, b in zip(runs, runs[1:], strict=False):
         i_in = {p for p in icu if a < p < b and need(p)}
         n_in = {p for p in nm if a < p < b and need(p)}
         if i_in == n_in:

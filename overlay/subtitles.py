@@ -490,13 +490,14 @@ def _choose(n: int, positions: list[int], kind_at: Mapping[int, BreakKind], widt
         return best
 
     def greedy(allowed: list[int]) -> list[int] | None:
-        out, pos = [], 0
+        out: list[int] = []
+        pos = 0
         while width(pos, n) > max_w:
-            nxt = furthest(pos, allowed)
-            if nxt is None:
+            cut = furthest(pos, allowed)
+            if cut is None:
                 return None
-            out.append(nxt)
-            pos = nxt
+            out.append(cut)
+            pos = cut
         return out
 
     # The fewest lines breaking between words, and inside a word (at a syllable, then at a
@@ -505,14 +506,14 @@ def _choose(n: int, positions: list[int], kind_at: Mapping[int, BreakKind], widt
     fewest: list[int] = []
     pos = 0
     while width(pos, n) > max_w:
-        nxt = next((b for b in (furthest(pos, allowed) for allowed in by_tier) if b is not None),
+        cut = next((b for b in (furthest(pos, allowed) for allowed in by_tier) if b is not None),
                    None)
-        if nxt is None:                                  # nothing fits: overflow, go on
-            nxt = next((p for p in positions if p > pos), None)
-            if nxt is None:
+        if cut is None:                                  # nothing fits: overflow, go on
+            cut = next((p for p in positions if p > pos), None)
+            if cut is None:
                 break
-        fewest.append(nxt)
-        pos = nxt
+        fewest.append(cut)
+        pos = cut
     # Then the best kind of break that still gives that many lines.
     allowed = positions
     for kind in BreakKind:

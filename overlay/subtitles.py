@@ -514,17 +514,18 @@ def _choose(n: int, positions: list[int], kind_at: Mapping[int, BreakKind], widt
                 break
         fewest.append(cut)
         pos = cut
-    # Then the best kind of break that still gives that many lines.
-    allowed = positions
+    # Then the best kind of break that still gives that many lines, or one more where that
+    # adds no time slice (three lines show as 2 + 1; four as 2 + 2).
+    lines = len(fewest) + 1
+    spare = lines + 1 if lines % 2 and lines > 1 else lines
     for kind in BreakKind:
         subset = [p for p in positions if kind_at[p] <= kind]
         got = greedy(subset)
-        if got is not None and len(got) <= len(fewest):
-            allowed = subset
+        if got is not None and len(got) + 1 <= spare:
+            allowed, lines = subset, max(lines, len(got) + 1)
             break
     else:
         return fewest
-    lines = len(fewest) + 1
     sizes = [2] * (lines // 2) + [1] * (lines % 2)
     # Dynamic programme over pieces: best[pos] = (weight, balance, breaks) for pieces so far.
     best: dict[int, tuple[float, float, list[int]]] = {0: (0, 0.0, [])}

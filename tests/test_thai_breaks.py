@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 import overlay.subtitles as S
 from overlay.cli_subs import subs_app
 from overlay.thai_breaks import BreakKind, bad_line_start, break_candidates, syllable_start
-from tests.th_reference import load_reference
+from tests.th_reference import joined_pairs, load_reference
 
 SIZES = [(1280, 720), (1080, 1920)]
 
@@ -144,15 +144,17 @@ def reference():
     return lines
 
 
-def test_no_break_of_the_reference_set_splits_a_syllable(reference):
+@pytest.mark.parametrize("pairs", [False, True], ids=["lines", "pairs-joined"])
+def test_no_break_of_the_reference_set_splits_a_syllable(reference, pairs):
     """At both output sizes, every break is at a reference word boundary, or else at a
     boundary that PyThaiNLP's syllable dictionary AND its Thai Character Clusters both accept
-    (an independent check: the wrapper uses neither)."""
+    (an independent check: the wrapper uses neither). Once on the lines as they are, once on
+    every two consecutive lines run together without a space (long cues, no space to use)."""
     from pythainlp.tokenize import subword_tokenize, syllable_tokenize
 
     splits, breaks = [], 0
     for size in SIZES:
-        for ref in reference:
+        for ref in joined_pairs(reference) if pairs else reference:
             found = S.break_points(ref.text, *size)
             breaks += len(found)
             for p, kind in found:

@@ -39,3 +39,15 @@ def load_reference(path: Path = REFERENCE) -> list[RefLine]:
                 text.append(ch)
         out.append(RefLine(section, "".join(text), frozenset(bounds)))
     return out
+
+
+def joined_pairs(lines: list[RefLine]) -> list[RefLine]:
+    """Each line run into the next of its section with no space between (a long cue typed
+    without a pause): harder, since the wrapper gets no space to lean on, and long enough to
+    break at 1280x720 too. The seam is a reference boundary."""
+    out = []
+    for a, b in zip(lines, lines[1:], strict=False):
+        if a.section == b.section:
+            words = a.words | {len(a.text)} | {len(a.text) + p for p in b.words}
+            out.append(RefLine(a.section, a.text + b.text, frozenset(words)))
+    return out

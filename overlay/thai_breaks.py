@@ -274,9 +274,10 @@ _NUMBER_END = re.compile(r"[0-9๐-๙][0-9๐-๙,.]*\s*$")
 _NUMBER_START = re.compile(r"^\s*[0-9๐-๙]")
 
 
-def _kin(text: str, p: int, bounds: set[int]) -> bool:
+def _kin(text: str, p: int, bounds: set[int], name_bounds: set[int]) -> bool:
     """True when a break at ``p`` would separate words that belong together. ``bounds``
-    are the word boundaries, so that a title is only a title when it is a whole word."""
+    are the word boundaries, so that a title is only a title when it is a whole word;
+    ``name_bounds`` newmm's alone (its dictionary knows นายอำเภอ as one word)."""
     before, after = text[:p].rstrip(" "), text[p:]
     if _NUMBER_END.search(before) and after.startswith(_UNITS):
         return True                                      # ๑๒๐,๐๐๐ | บาท
@@ -288,6 +289,12 @@ def _kin(text: str, p: int, bounds: set[int]) -> bool:
         a = len(before) - len(title)
         if before.endswith(title) and (a == 0 or a in bounds or text[a - 1] == " "):
             return True
+    # The space between a titled name and the surname: นางศรัณย์ลักษณ์ | ภูลาวรรณ. Only when
+    # newmm cuts the title off as a word of its own (not นายอำเภอ, นายกเทศมนตรี).
+    if p < len(text) and text[p - 1] == " ":
+        a = before.rfind(" ") + 1
+        return any(before.startswith(title, a) and a + len(title) in name_bounds
+                   and len(before) > a + len(title) for title in _TITLES)
     return False
 
 
@@ -334,15 +341,16 @@ def break_candidates(text: str, thai: bool = True) -> tuple[tuple[int, BreakKind
             else:
                 kind = BreakKind.WORD if trusted_alone(*_icu_words(text, icu_sorted, p)) \
                     else BreakKind.SYLLABLE
-            if kind != BreakKind.SYLLABLE and _kin(text, p, bounds):
+            if kind != BreakKind.SYLLABLE and _kin(text, p, bounds, ends):
                 kind = BreakKind.KIN
             out[p] = kind
         for p in syllable_boundaries(text):
             out.setdefault(p, BreakKind.SYLLABLE)
+        name_ends = ends
     else:
-        bounds = set()
+        bounds, name_ends = set(), set()
     for p, kind in list(out.items()):
-        if kind == BreakKind.SPACE and _kin(text, p, bounds):
+        if kind == BreakKind.SPACE and _kin(text, p, bounds, name_ends):
             out[p] = BreakKind.KIN
     for p in _cluster_boundaries(text):
         out.setdefault(p, BreakKind.CLUSTER)

@@ -94,6 +94,7 @@ def test_unknown_words_break_only_at_syllables_marked_as_fallback():
 @pytest.mark.parametrize("text,kept", [
     ("ขายได้ ๑๒๐,๐๐๐ บาทต่อเดือน", "๑๒๐,๐๐๐ |บาท"),
     ("ผู้ประสานงาน นายสมชาย ใจดี", "นาย|สมชาย"),
+    ("ผู้ประสานงาน นางศรัณย์ลักษณ์ ภูลาวรรณ โทร", "นางศรัณย์ลักษณ์ |ภูลาวรรณ"),
     ("ภายในวันที่ ๑๔ กุมภาพันธ์ ๒๕๖๘", "วันที่ |๑๔"),
     ("ภายในวันที่ ๑๔ กุมภาพันธ์ ๒๕๖๘", "กุมภาพันธ์ |๒๕๖๘"),
     ("ปีงบประมาณ พ.ศ. ๒๕๖๘ โดยขอให้", "พ.ศ. |๒๕๖๘"),
@@ -102,6 +103,11 @@ def test_words_that_belong_together_are_a_kind_of_their_own(text, kept):
     left = kept.split("|")[0]
     p = text.index(kept.replace("|", "")) + len(left)
     assert dict(break_candidates(text))[p] == BreakKind.KIN
+
+
+def test_a_title_that_is_part_of_a_word_does_not_hold_the_next_phrase():
+    text = "นายอำเภอเมือง วันนี้"                          # นายอำเภอ: district chief, not นาย + name
+    assert dict(break_candidates(text))[text.index("วันนี้")] == BreakKind.SPACE
 
 
 def test_kin_stays_together_where_the_line_allows():

@@ -55,6 +55,27 @@ def test_the_issues_splits_are_never_offered_except_as_a_last_resort(marked):
     assert offered.get(p + len("ทดสอบ"), BreakKind.CLUSTER) == BreakKind.CLUSTER
 
 
+HARD = "ครีเอทีฟคอมมอนส์ช่วยบ๊อบ แอรอนสวาร์ตซ์ไปฮาร์วาร์ดและคองเกรสมากมายแต่ได้น้อยนิด"
+
+
+def test_sweeping_the_width_never_splits_the_issues_words():
+    """Every width from very narrow to one line: no line starts inside one of the issue's
+    words (a single syllable wider than the line is the one exception, far below 60 px)."""
+    words = ["คอมมอนส์", "บ๊อบ", "สวาร์ตซ์", "ฮาร์วาร์ด", "คองเกรส", "มากมาย", "น้อยนิด"]
+    syllables = {"คอมมอนส์": [3], "ฮาร์วาร์ด": [4], "คองเกรส": [3], "มากมาย": [3], "น้อยนิด": [4]}
+    for width in range(60, 700, 3):
+        lines = S.thai_wrap(HARD, width, 24)
+        starts, pos = [], 0
+        for line in lines:
+            pos = HARD.index(line, pos)
+            starts.append(pos)
+            pos += len(line)
+        for word in words:
+            a = HARD.index(word)
+            inside = {a + k for k in range(1, len(word))} - {a + k for k in syllables.get(word, [])}
+            assert not inside & set(starts), (width, lines)
+
+
 @pytest.mark.parametrize("marked", SYLLABLES)
 def test_real_syllable_boundaries_are_accepted(marked):
     text, p = split(marked)

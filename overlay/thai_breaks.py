@@ -56,7 +56,8 @@ _OPENERS = set("([{“‘«")
 # Consonants that form a true (or loan-word) cluster with a following ร, ล or ว: a
 # boundary between them would split an onset (กร-, ปล-, คว-, สว- as in สวาร์ตซ).
 _CLUSTER_FIRST = set("กขคตปพผบดทฟสศจซ")
-_SONORANTS = set("งญนมยรลว")                     # silent ห leads them (หมา, หลาย)
+_SONORANTS = set("งญณนมยรลว")                    # a high consonant leads them (หมา, ขยะ, สมาชิก)
+_HIGH = set("ขฃฉฐถผฝศษสห")
 
 
 def _cons(ch: str) -> bool:
@@ -87,8 +88,8 @@ def bad_line_start(text: str, p: int) -> bool:
     while q >= 0 and text[q] == " ":
         q -= 1
     prev = text[q] if q >= 0 else ""
-    if prev in _LEAD or prev in _OPENERS:
-        return True
+    if prev in _LEAD or prev in _OPENERS or prev == "\u0e31":
+        return True                                      # เ|ก, (|ก, กั|บ: ั always has a final
     if prev == "ฯ" and text.startswith("ลฯ", p):          # ฯลฯ is one sign
         return True
     if _cons(c):
@@ -105,8 +106,8 @@ def bad_line_start(text: str, p: int) -> bool:
 
 
 def _vowel_o(text: str, i: int) -> bool:
-    """อ or ว at ``i`` acts as a vowel (ของ, น้อย, ตัว, ช่วย), not as a consonant that starts a
-    syllable (ได้|อย่าง, ว่า)."""
+    """อ, ว or ย at ``i`` acts as (part of) a vowel (ของ, น้อย, ตัว, ช่วย, เรียน), not as a
+    consonant that starts a syllable (ได้|อย่าง, ว่า)."""
     ch = text[i]
     if i == 0 or ch not in "อวย":
         return False
@@ -118,15 +119,16 @@ def _vowel_o(text: str, i: int) -> bool:
     prev = text[i - 1]
     if ch == "ว" and prev == "\u0e31":
         return True
-    if prev in _TONES:                                   # น้อ, เรื่อ: unless the tone's
-        base = text[i - 3] if i >= 3 else " "            # syllable already has a vowel (ได้)
-        return base not in "ไใโแ" and base not in _FOLLOW
-    return _cons(prev) and ch == "อ"
+    if prev in _TONES:                                   # น้อ, เรื่อ, ร่วม: unless the tone's
+        return not (i >= 3 and text[i - 3] in "ไใโแ")    # syllable already has a vowel (ได้)
+    # อ after a consonant is its vowel, unless that consonant is itself a vowel (ตัว|อย่าง).
+    return _cons(prev) and ch == "อ" and not (prev in "วอ" and _vowel_o(text, i - 1))
 
 
 def _coda(text: str, p: int) -> tuple[int, str]:
     """The consonants just before ``p`` (how many, and what comes before them: "lead" for a
-    leading vowel, "vowel" for a written vowel or mark, "edge" for the start of a word)."""
+    leading vowel, "vowel" for a written vowel or mark, "karan" for silent letters, "edge"
+    for the start of a word)."""
     k = p
     while k > 0 and _cons(text[k - 1]) and not _vowel_o(text, k - 1):
         k -= 1
@@ -138,9 +140,9 @@ def _coda(text: str, p: int) -> tuple[int, str]:
 
 
 def _onset(text: str, p: int) -> int:
-    """Length of a two-letter onset at ``p`` (กร-, หม-, อย-), else 1."""
+    """Length of a two-letter onset at ``p`` (กร-, หม-, ขย-, อย-), else 1."""
     c, d = text[p], text[p + 1] if p + 1 < len(text) else ""
-    if _cons(d) and (d in "รลว" and c in _CLUSTER_FIRST or c == "ห" and d in _SONORANTS
+    if _cons(d) and (d in "รลว" and c in _CLUSTER_FIRST or c in _HIGH and d in _SONORANTS
                      or c == "อ" and d == "ย"):
         return 2
     return 1
@@ -159,9 +161,11 @@ def syllable_start(text: str, p: int) -> bool:
     c, prev = text[p], text[p - 1]
     if not (_thai_letter(c) and _thai_letter(prev)):
         return True                                      # next to a digit, Latin, punctuation
-    if c in "รลว" and prev in _CLUSTER_FIRST or prev == "ห" and c in _SONORANTS \
-            or prev == "อ" and c == "ย" and not _vowel_o(text, p - 1):
-        return False                                     # กร-, ตร-, สว-, หม-: one onset
+    if c in "รลว" and prev in _CLUSTER_FIRST or prev in _HIGH and c in _SONORANTS \
+            or prev == "อ" and c == "ย":
+        return False                                     # กร-, ตร-, สว-, หม-, ขย-, อย-: one onset
+    if prev == "ว" and _vowel_o(text, p - 1) and text[p - 2] != "\u0e31":
+        return False                                     # ร่ว|ม: -ว- as a vowel needs a final
     coda, before = _coda(text, p)
     # The syllable before must be whole: ``coda`` consonants after its vowel are its final
     # (1), or a final and a syllable with an unwritten vowel (3: ถอดบท); after a leading
@@ -183,9 +187,22 @@ def syllable_start(text: str, p: int) -> bool:
     if q >= n:
         return False
     v = text[q]
+    if v in "\u0e34\u0e38" and _open(text, q + 1) and (coda == 0 or coda == 1 and before == "lead"):
+        return False                                     # ชา|ติ, ภู|มิใจ, เห|ตุ: a silent vowel
     if v in _VOWEL_MARKS or v in _FOLLOW:
         return True                                      # มาก|มาย, ฮาร์|วาร์ด
-    return _vowel_o(text, q) and text[q] == "อ"          # คอม|มอนส์, น้อย
+    # -อ as the vowel (คอม|มอนส์) only after a closed syllable: after an open one the
+    # consonant may be its final and อ the next onset (ของ|องค์กร, not ขอ|งองค์กร).
+    return _vowel_o(text, q) and text[q] == "อ" and (
+        coda == 1 and before in ("vowel", "karan") or coda == 2 and before == "lead")
+
+
+def _open(text: str, i: int) -> bool:
+    """True when no final consonant follows at ``i`` (the syllable before ends there)."""
+    if i >= len(text) or not _thai_letter(text[i]) or text[i] in _LEAD:
+        return True
+    nxt = text[i + 1] if i + 1 < len(text) else ""
+    return _cons(text[i]) and (nxt in _VOWEL_MARKS or nxt in _FOLLOW or nxt in _TONES)
 
 
 def syllable_boundaries(text: str) -> list[int]:

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 import typer
+from th_reference import joined_pairs, load_reference
 from typer.testing import CliRunner
 
 import overlay.subtitles as S
 from overlay.cli_subs import subs_app
-from overlay.thai_breaks import BreakKind, bad_line_start, break_candidates, syllable_start
-from tests.th_reference import joined_pairs, load_reference
+from overlay.thai_breaks import BreakKind, bad_line_start, break_candidates, syllable_boundaries, syllable_start
 
 SIZES = [(1280, 720), (1080, 1920)]
 
@@ -36,7 +36,10 @@ def split(marked: str) -> tuple[str, int]:
 # The issue's syllable splits: a line would start with a fragment no Thai reader accepts.
 SPLITS = ["คอมมอน|ส์", "สวา|ร์ตซ", "บ๊|อบ", "ฮาร์วาร์|ด", "คองเก|รส", "มา|กมาย", "น้อยนิ|ด",
           "ศาสตราจาร|ย์", "จัน|ทร์", "สิท|ธิ์", "ลิ|สต์", "เก|รส", "ส|วาร์ตซ", "แบ|บระดับ",
-          "ผู้ใหญ่|ๆ", "ต่าง ๆ|ๆ", "บทเรียน|ฯ", "ฯ|ลฯ", "ก|ข", "เ|ก"]
+          "ผู้ใหญ่|ๆ", "ต่าง ๆ|ๆ", "บทเรียน|ฯ", "ฯ|ลฯ", "ก|ข", "เ|ก",
+          # and the rules' own hard cases: a final after ั, the closed -ว- vowel, a silent
+          # last vowel, a high consonant leading a sonorant, อย-, ง that may be a final
+          "กั|บ", "ร่ว|ม", "ชา|ติ", "ภู|มิใจ", "ข|ยะ", "สมาชิกข|ยะ", "ตัวอ|ย่าง", "ขอ|งองค์กร"]
 # Real syllable boundaries inside those words.
 SYLLABLES = ["คอม|มอนส์", "ฮาร์|วาร์ด", "มาก|มาย", "คอง|เกรส", "น้อย|นิด", "ศาส|ตรา",
              "การ์|ตูน", "ลอว์|เรนซ์", "ครี|เอ", "สา|มารถ", "ประ|ชา"]
@@ -90,6 +93,24 @@ def test_real_syllable_boundaries_are_accepted(marked):
 def test_what_may_not_start_a_line(marked, bad):
     text, p = split(marked)
     assert bad_line_start(text, p) is bad
+
+
+def test_the_syllable_rules_agree_with_an_independent_syllable_tokenizer(reference):
+    """Validation of the orthographic rules: of the places they call a syllable boundary in
+    the reference set, at least 98 % are one for PyThaiNLP too (its syllable dictionary and
+    its character clusters both) or a reference word boundary. The rest are places where
+    only a dictionary can tell (มีธ|นาคาร: ธ a final or ธะ); the rules are used only where
+    the dictionaries do not know the word, or to veto a segmenter's guess."""
+    from pythainlp.tokenize import subword_tokenize, syllable_tokenize
+
+    agree = total = 0
+    for ref in reference:
+        mine = syllable_boundaries(ref.text)
+        syllables = boundaries(syllable_tokenize(ref.text, engine="dict"))
+        clusters = boundaries(subword_tokenize(ref.text, engine="tcc"))
+        total += len(mine)
+        agree += sum(p in ref.words or p in syllables and p in clusters for p in mine)
+    assert total > 3000 and agree / total >= 0.98
 
 
 # ------------------------------------------------------------------------------ ranking

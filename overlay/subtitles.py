@@ -454,9 +454,13 @@ def _wrap_breaks(text: str, max_width_px: float, font_px: float, thai: bool,
                  bold: bool = False) -> tuple[list[int], list[BreakKind]]:
     """Where one paragraph breaks (indexes where each next line starts) and each break's kind.
 
-    The fewest lines that fit; then the best kind of break that still gives that many lines
-    (a space, then a word both segmenters agree on, …, a syllable, a character cluster);
-    then, among those, the pieces of two lines whose longer line is shortest."""
+    The fewest lines that fit, breaking inside a word only where that word alone is wider
+    than the line; then the best kind of break that still gives that many lines, or one
+    more if that adds no time slice (a space, then a word both segmenters agree on, a pair
+    that belongs together, a word one segmenter found, a syllable, a character cluster: see
+    ``overlay.thai_breaks``); then, among those, the pieces of two lines whose longer line
+    is shortest. Widths are estimated from one shaping of the paragraph and the chosen
+    lines measured again exactly; if one is too wide, the choice is made again, tighter."""
     n = len(text)
     cands = break_candidates(text, thai)
     kind_at = dict(cands)

@@ -26,6 +26,7 @@ import functools
 import os
 import re
 from enum import IntEnum
+from typing import Any
 
 __all__ = ["BreakKind", "FALLBACK", "break_candidates", "bad_line_start", "syllable_start",
            "syllable_boundaries"]
@@ -231,7 +232,7 @@ def _newmm():
     from pythainlp.tokenize import newmm
 
     words = thai_words()
-    trie = _Prefixes(words)
+    trie: Any = _Prefixes(words)                         # duck-typed: newmm calls prefixes()
     return (lambda t: newmm.segment(t, custom_dict=trie)), words
 
 

@@ -20,7 +20,7 @@ from th_reference import joined_pairs, load_reference
 from typer.testing import CliRunner
 
 import overlay.subtitles as S
-from overlay.cli_subs import subs_app
+from overlay.cli.subs import app as subs_app
 from overlay.thai_breaks import BreakKind, bad_line_start, break_candidates, syllable_boundaries, syllable_start
 
 SIZES = [(1280, 720), (1080, 1920)]

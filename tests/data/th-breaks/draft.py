@@ -19,10 +19,10 @@ from pathlib import Path
 
 os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
 
-from icu4py.breakers import LineBreaker  # noqa: E402
-from icu4py.locale import Locale  # noqa: E402
-from pythainlp.corpus import thai_words  # noqa: E402
-from pythainlp.tokenize import word_tokenize  # noqa: E402
+from icu4py.breakers import LineBreaker
+from icu4py.locale import Locale
+from pythainlp.corpus import thai_words
+from pythainlp.tokenize import word_tokenize
 
 HERE = Path(__file__).parent
 ORDER = ["letter", "official", "talk", "news", "talks", "speech"]

@@ -235,7 +235,7 @@ def speech(media) -> Path:
 def picture(media) -> Path:
     """A tiny silent test pattern that every sound is muxed with."""
     path = media / "picture.mp4"
-    run_ff("-f", "lavfi", "-i", "testsrc=size=160x90:rate=10:duration=14",
+    run_ff("-f", "lavfi", "-i", "testsrc=size=320x180:rate=10:duration=14",
            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path))
     return path
 

@@ -188,6 +188,7 @@ class Proxies:
 
         try:
             target = proxy_path(upload)
+            target.parent.mkdir(parents=True, exist_ok=True)
             with runner.atomic_output(target, force=True) as temp:
                 runner.run(proxy_args(Path(upload.path), temp, info), progress=progress)
             state.state, state.done = "ready", 1.0

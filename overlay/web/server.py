@@ -30,7 +30,7 @@ def url(settings: WebSettings, path: str = "/") -> str:
 @dataclass
 class Running:
     settings: WebSettings
-    server: uvicorn.Server
+    server: Server
     thread: threading.Thread | None = None
 
     @property
@@ -43,7 +43,17 @@ class Running:
             self.thread.join(timeout=30)
 
 
-def prepare(settings: WebSettings) -> tuple[uvicorn.Server, socket.socket, WebSettings]:
+class Server(uvicorn.Server):
+    """uvicorn, plus: Ctrl-C stops a render at once, before open progress streams close."""
+
+    def handle_exit(self, sig, frame) -> None:
+        app = self.config.app
+        app.state.jobs.stop(timeout=0)        # cancel now; the app's shutdown waits for it
+        app.state.proxies.cancel()
+        super().handle_exit(sig, frame)
+
+
+def prepare(settings: WebSettings) -> tuple[Server, socket.socket, WebSettings]:
     """Bind the socket, fix the port in the settings, build the app and its server."""
     from overlay.web.app import create_app
 
@@ -51,7 +61,7 @@ def prepare(settings: WebSettings) -> tuple[uvicorn.Server, socket.socket, WebSe
     settings = replace(settings, port=sock.getsockname()[1])
     config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False,
                             timeout_graceful_shutdown=5, lifespan="on")
-    return uvicorn.Server(config), sock, settings
+    return Server(config), sock, settings
 
 
 def start_in_thread(settings: WebSettings) -> Running:

@@ -199,6 +199,10 @@ class Proxies:
         except Exception as exc:       # noqa: BLE001 - shown on the page, not a crash
             state.state, state.error = "failed", str(exc)
 
+    def cancel(self) -> None:
+        """Stop the proxy being made (its partial file goes) and make no more."""
+        self._stop.set()
+
     def stop(self) -> None:
         self._stop.set()
         self._pool.shutdown(wait=True, cancel_futures=True)

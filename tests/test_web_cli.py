@@ -88,3 +88,18 @@ def test_ctrl_c_during_render_stops_ffmpeg_and_leaves_nothing(tmp_path, media):
     out = tmp_path / "out"
     assert not out.exists() or list(out.iterdir()) == []
     assert JobStore(tmp_path / "data" / "overlay.db").get(job["id"]).status == "stopped"
+
+
+def test_port_in_use_is_one_clear_line(tmp_path):
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    try:
+        proc, first = start(tmp_path, "--port", str(taken.getsockname()[1]))
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        taken.close()
+    assert proc.returncode == 2
+    assert "Cannot listen on 127.0.0.1 port" in err and "--port" in err and "Traceback" not in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from dataclasses import dataclass, replace
@@ -9,14 +10,23 @@ from dataclasses import dataclass, replace
 import uvicorn
 from fastapi import FastAPI
 
+from overlay.errors import UsageError
+from overlay.i18n import _
 from overlay.web.settings import WebSettings
 
 
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    if os.name != "nt":      # on Windows SO_REUSEADDR would let two servers share a port
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(_("Cannot listen on {host} port {port}: {reason}.")
+                         .format(host=host, port=port, reason=exc.strerror or exc),
+                         _("Choose another --port, or leave it out to use a free one.")) from exc
     sock.listen(64)
     sock.set_inheritable(True)
     return sock

@@ -5,15 +5,20 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from overlay.delivery import YOUTUBE
 from overlay.errors import InputError, OverlayError
 from overlay.graph import measured_loudness
 from overlay.i18n import _
-from overlay.naming import check_names, parse_clip_name
+from overlay.naming import Place, check_names, parse_clip_name
 from overlay.presets import Preset
 from overlay.probe import probe
+
+if TYPE_CHECKING:
+    from overlay.render import Plan
 
 LOUDNESS_TOLERANCE = 2.0      # LU either side of the target
 DURATION_SLACK = 0.05         # one AAC frame is 21 ms; containers round
@@ -123,100 +128,119 @@ def logo_match(frame: np.ndarray, row_rgba: np.ndarray, x: int, y: int) -> float
 
 def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
                limit: float | None = None, district: str | None = None,
-               loudness: float | None = None) -> Receipt:
+               loudness: float | None = None, quick: bool = False) -> Receipt:
     """Check a finished file. ``loudness``: the figure the render measured in its own pass
-    (the sound as encoded), which saves decoding the whole soundtrack again."""
+    (the sound as encoded), which saves decoding the whole soundtrack again. ``quick``: the
+    logos on keyframes only, the last one for the end (the audit of many clips)."""
     path = Path(path)
     info = probe(path)
-    limit = limit or preset.max_duration
-    items: list[Item] = []
-    add = items.append
-
-    # --- name
-    parsed = parse_clip_name(path.name, preset.name_template)
-    place = None
-    if parsed is None:
-        add(Item(_("name"), False, _("does not follow the template “{t}”")
-                 .format(t=preset.name_template.format(district="…", province="…"))))
-    else:
-        try:
-            place = check_names(*parsed)
-            exact = (place.district, place.province) == parsed and path.suffix == preset.extension
-            add(Item(_("name"), exact, _("อำเภอ{d} จังหวัด{p}").format(d=place.district, p=place.province)
-                     if exact else _("names must be spelt อำเภอ{d} จังหวัด{p}")
-                     .format(d=place.district, p=place.province)))
-        except OverlayError as exc:
-            add(Item(_("name"), False, exc.line()))
-
-    # --- streams and durations
+    place, items = _name_items(path, preset)
     import av
 
     with av.open(str(path)) as container:
-        streams = [(s.type, s.codec_context.name, float(s.duration * s.time_base)
-                    if s.duration else info.duration, s) for s in container.streams]
-        for kind, codec, seconds, stream in streams:
-            ok = seconds <= limit + DURATION_SLACK
-            add(Item(_("{kind} length").format(kind=kind), ok,
-                     _("{s:.2f} s (limit {l:.0f} s)").format(s=seconds, l=limit)))
-        video = next((s for k, _c, _d, s in streams if k == "video"), None)
-        audio = next((s for k, _c, _d, s in streams if k == "audio"), None)
-        subs = [(s.codec_context.name, s.language or "?",
-                 s.metadata.get("title") or s.metadata.get("handler_name", ""))
-                for k, _c, _d, s in streams if k == "subtitle"]
-        if video is None:
-            add(Item(_("video"), False, _("no video stream")))
-        else:
-            cc = video.codec_context
-            profile = (video.profile or "").lower()
-            add(Item(_("video codec"), cc.name == "h264" and profile == "high",
-                     f"{cc.name} {video.profile or ''}".strip()))
-            add(Item(_("pixel format"), cc.pix_fmt == "yuv420p", str(cc.pix_fmt)))
-            even = cc.width % 2 == 0 and cc.height % 2 == 0
-            add(Item(_("size"), even and max(cc.width, cc.height) <= preset.encode.max_long_side,
-                     f"{cc.width}×{cc.height}"))
-            rate = video.average_rate
-            add(Item(_("frame rate"), bool(rate) and float(rate) <= preset.encode.max_fps + 0.01,
-                     f"{float(rate or 0):.3f} fps"))
-            tags = (cc.color_primaries, cc.color_trc, cc.colorspace)
-            add(Item(_("colour tags"), tags == (1, 1, 1), _("BT.709") if tags == (1, 1, 1) else str(tags)))
-        if audio is None:
-            add(Item(_("audio"), False, _("no audio stream")))
-        else:
-            cc = audio.codec_context
-            ok = cc.name == "aac" and cc.sample_rate == preset.encode.audio_rate and cc.channels == 2
-            add(Item(_("audio"), ok, f"{cc.name} {cc.sample_rate} Hz, {cc.channels} ch"))
-
-    fast = faststart(path)
-    add(Item(_("fast start"), fast, _("index at the front") if fast
-             else _("index at the end: YouTube and browsers start slower")))
-
+        streams = list(container.streams)
+        items += _length_items(streams, info.duration, limit or preset.max_duration)
+        video = next((s for s in streams if s.type == "video"), None)
+        audio = next((s for s in streams if s.type == "audio"), None)
+        items += _video_items(video, preset) + _audio_items(audio, preset)
+        subs = [s for s in streams if s.type == "subtitle"]
+        tracks = [_subtitle_item(subs)] if subs else []
+    items.append(_faststart_item(path))
     if audio is not None:
-        lufs = loudness if loudness is not None else integrated_loudness(path)
-        target = preset.encode.loudness
-        if lufs is None:
-            add(Item(_("loudness"), None, _("silent")))
-        else:
-            add(Item(_("loudness"), abs(lufs - target) <= LOUDNESS_TOLERANCE,
-                     _("{v:.1f} LUFS (target {t:.0f})").format(v=lufs, t=target)))
-    if subs:
-        listed = ", ".join(f"{lang} {title}".strip() + f" ({codec})" for codec, lang, title in subs)
-        add(Item(_("subtitle tracks"), None, listed))
-
+        items.append(_loudness_item(path, preset, loudness))
+    items += tracks
     if video is not None:
-        items.extend(_logo_items(path, info.duration, preset, place, district, logo_dirs))
+        items.extend(_logo_items(path, info.duration, preset, place, district, logo_dirs, quick))
     return Receipt(path=path, items=tuple(items))
 
 
-def check_rendered(plan, loudness: float | None = None) -> Receipt:
+def _name_items(path: Path, preset: Preset) -> tuple[Place | None, list[Item]]:
+    """The mandated name, with the names spelt as the gazetteer spells them."""
+    parsed = parse_clip_name(path.name, preset.name_template)
+    if parsed is None:
+        return None, [Item(_("name"), False, _("does not follow the template “{t}”")
+                           .format(t=preset.name_template.format(district="…", province="…")))]
+    try:
+        place = check_names(*parsed)
+    except OverlayError as exc:
+        return None, [Item(_("name"), False, exc.line())]
+    exact = (place.district, place.province) == parsed and path.suffix == preset.extension
+    return place, [Item(_("name"), exact, _("อำเภอ{d} จังหวัด{p}").format(d=place.district, p=place.province)
+                        if exact else _("names must be spelt อำเภอ{d} จังหวัด{p}")
+                        .format(d=place.district, p=place.province))]
+
+
+def _length_items(streams: list[Any], duration: float, limit: float) -> list[Item]:
+    items = []
+    for stream in streams:
+        seconds = float(stream.duration * stream.time_base) if stream.duration else duration
+        items.append(Item(_("{kind} length").format(kind=stream.type), seconds <= limit + DURATION_SLACK,
+                          _("{s:.2f} s (limit {l:.0f} s)").format(s=seconds, l=limit)))
+    return items
+
+
+def _video_items(video: Any, preset: Preset) -> list[Item]:
+    """Codec, profile, pixels, size, rate and colour tags, against ``delivery.YOUTUBE``."""
+    if video is None:
+        return [Item(_("video"), False, _("no video stream"))]
+    cc = video.codec_context
+    profile = (video.profile or "").lower()
+    even = cc.width % 2 == 0 and cc.height % 2 == 0
+    rate = video.average_rate
+    tags = (cc.color_primaries, cc.color_trc, cc.colorspace)
+    bt709 = tags == (YOUTUBE.colour_code,) * 3
+    return [
+        Item(_("video codec"), cc.name == YOUTUBE.video_codec and profile == YOUTUBE.video_profile,
+             f"{cc.name} {video.profile or ''}".strip()),
+        Item(_("pixel format"), cc.pix_fmt == YOUTUBE.pix_fmt, str(cc.pix_fmt)),
+        Item(_("size"), even and max(cc.width, cc.height) <= preset.encode.max_long_side,
+             f"{cc.width}×{cc.height}"),
+        Item(_("frame rate"), bool(rate) and float(rate) <= preset.encode.max_fps + 0.01,
+             f"{float(rate or 0):.3f} fps"),
+        Item(_("colour tags"), bt709, YOUTUBE.colour_label if bt709 else str(tags)),
+    ]
+
+
+def _audio_items(audio: Any, preset: Preset) -> list[Item]:
+    if audio is None:
+        return [Item(_("audio"), False, _("no audio stream"))]
+    cc = audio.codec_context
+    ok = (cc.name == YOUTUBE.audio_codec and cc.sample_rate == preset.encode.audio_rate
+          and cc.channels == YOUTUBE.audio_channels)
+    return [Item(_("audio"), ok, f"{cc.name} {cc.sample_rate} Hz, {cc.channels} ch")]
+
+
+def _subtitle_item(subs: list[Any]) -> Item:
+    listed = ", ".join(
+        f"{s.language or '?'} {s.metadata.get('title') or s.metadata.get('handler_name', '')}".strip()
+        + f" ({s.codec_context.name})" for s in subs)
+    return Item(_("subtitle tracks"), None, listed)
+
+
+def _faststart_item(path: Path) -> Item:
+    fast = faststart(path)
+    return Item(_("fast start"), fast, _("index at the front") if fast
+                else _("index at the end: YouTube and browsers start slower"))
+
+
+def _loudness_item(path: Path, preset: Preset, loudness: float | None) -> Item:
+    lufs = loudness if loudness is not None else integrated_loudness(path)
+    target = preset.encode.loudness
+    if lufs is None:
+        return Item(_("loudness"), None, _("silent"))
+    return Item(_("loudness"), abs(lufs - target) <= LOUDNESS_TOLERANCE,
+                _("{v:.1f} LUFS (target {t:.0f})").format(v=lufs, t=target))
+
+
+def check_rendered(plan: Plan, loudness: float | None = None) -> Receipt:
     """The check of a render's own output, against the plan it was made from."""
     return check_file(plan.output, plan.preset, logo_dirs=plan.job.logo_dirs, limit=plan.limit,
                       district=plan.place.district, loudness=loudness)
 
 
-def _logo_items(path: Path, duration: float, preset: Preset, place, district: str | None,
-                logo_dirs: tuple[Path, ...]) -> list[Item]:
+def _logo_items(path: Path, duration: float, preset: Preset, place: Place | None, district: str | None,
+                logo_dirs: tuple[Path, ...], quick: bool = False) -> list[Item]:
     from overlay.presets import district_logos
-    from overlay.render import logo_row
 
     name = district or (place.district if place else None)
     if name is None:
@@ -225,16 +249,77 @@ def _logo_items(path: Path, duration: float, preset: Preset, place, district: st
         refs = district_logos(preset, preset.district(name), logo_dirs)
     except OverlayError as exc:
         return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
+    if quick:   # the last keyframe stands for the end: no group of pictures decoded
+        frames = frames_at(path, [0.0, duration / 2, duration + 1], keyframes=True)
+        return logo_items(frames, refs)
     # First and last frame exactly (the mandate: the whole clip); any frame will do between.
     first, last = frames_at(path, [0.0, duration + 1])
     frames = [first, frames_at(path, [duration / 2], keyframes=True)[0], last]
-    h, w = frames[0].shape[:2]
-    row = logo_row(preset, refs, w, h)
-    rgba = np.asarray(row.image.convert("RGBA"))
+    return logo_items(frames, refs)
+
+
+def _official(path: Path) -> bool:
+    """A logo file the user gave (not our placeholder, nor our own drawing of the SDG wheel,
+    which a district's copy of the official wheel need not match pixel for pixel)."""
+    from overlay.logos import is_placeholder
+    from overlay.resources import logos_dir
+
+    try:
+        Path(path).resolve().relative_to(logos_dir().resolve())
+    except ValueError:
+        return not is_placeholder(path)
+    return False
+
+
+def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
+    """The logo lines of the receipt for frames from the start, middle and end.
+
+    Each of the seven logos is looked for on its own, wherever and however big it is
+    top-right (a clip laid out by hand in CapCut passes as well as one of ours). A logo we
+    only have a placeholder for cannot be recognised when the district used the real one;
+    for those (and the SDG wheel we draw ourselves), a static overlay top-right across the
+    frames is what can be checked.
+    """
+    from overlay.detect import LogoSet, found_size, logo_label, static_overlay
+    from overlay.detect import find_logos as find
+    from overlay.logos import load_logo
+
+    try:
+        logos = LogoSet({ref.key: load_logo(ref.path, 160) for ref in refs})
+    except OverlayError as exc:
+        return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
+    official = [ref.key for ref in refs if _official(ref.path)]
+    unknown: set[str] = set()
+    hint: dict[str, int] = {}
     items = []
-    for label, frame in zip((_("start"), _("middle"), _("end")), frames):
-        diff = logo_match(frame, rgba, row.x, row.y)
-        items.append(Item(_("logos at the {when}").format(when=label), diff < 40,
-                          _("top-right, matches") if diff < 40 else
-                          _("missing or different (difference {d:.0f})").format(d=diff)))
+    for label, frame in zip((_("start"), _("middle"), _("end")), frames, strict=True):
+        found = find(frame, logos, hint)
+        short = min(frame.shape[:2])
+        hint.update({k: found_size(f, short) for k, f in found.items()})
+        missing = [ref.key for ref in refs if ref.key not in found]
+        failed = [k for k in missing if k in official]
+        unknown.update(k for k in missing if k not in official)
+        names = ", ".join(logo_label(k) for k in failed)
+        if not missing:
+            detail = _("all {n} logos found top-right").format(n=len(refs))
+        elif failed:
+            detail = _("{n} of {total} logos found; missing: {names}").format(
+                n=len(found), total=len(refs), names=names)
+        else:
+            detail = _("{n} of {total} logos found; no official file for: {names}").format(
+                n=len(found), total=len(refs), names=", ".join(logo_label(k) for k in missing))
+        items.append(Item(_("logos at the {when}").format(when=label), not failed, detail))
+    if unknown:
+        still = static_overlay(frames)
+        names = ", ".join(logo_label(ref.key) for ref in refs if ref.key in unknown)
+        if still.present is None:
+            items.append(Item(_("static overlay top-right"), None,
+                              _("the picture hardly changes, so an overlay cannot be told apart "
+                                "(for: {names})").format(names=names)))
+        else:
+            items.append(Item(_("static overlay top-right"), still.present,
+                              _("present for the whole clip (stands in for: {names})").format(names=names)
+                              if still.present else
+                              _("nothing stays top-right for the whole clip: {names} look missing")
+                              .format(names=names)))
     return items

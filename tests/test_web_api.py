@@ -7,12 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_clip
-from web_support import client, web_settings
 
 from overlay.probe import probe
 from overlay.web.jobstore import RUNNING, JobRecord, JobStore, new_id
 from overlay.web.uploads import safe_name
+
+from conftest import make_clip
+from web_support import client, web_settings
 
 THAI_SRT = ("1\n00:00:00,500 --> 00:00:02,000\nธนาคารขยะของหมู่บ้านเรา\n\n"
             "2\n00:00:02,000 --> 00:00:02,900\n<b>ขอบคุณครับ</b>\n\n")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from web_support import TOKEN, client, web_settings
 
 from overlay import i18n
 from overlay.web import db
 from overlay.web.jobstore import DONE, QUEUED, RUNNING, STOPPED, JobRecord, JobStore, new_id
 from overlay.web.security import host_name
+
+from web_support import TOKEN, client, web_settings
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from conftest import make_clip
 from web_support import CHROMIUM_ARGS, chromium_path, web_settings
 
@@ -17,8 +18,8 @@ pytest.importorskip("playwright.sync_api", reason="playwright is not installed (
 if chromium_path() is None:
     pytest.skip("no Chromium on this machine (CI installs Debian's chromium)", allow_module_level=True)
 
-from overlay.probe import probe  # noqa: E402
-from overlay.tools import ffmpeg_exe  # noqa: E402
+from overlay.probe import probe
+from overlay.tools import ffmpeg_exe
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 THAI_SRT = ("1\n00:00:01,000 --> 00:00:03,500\nธนาคารขยะต้นแบบของตำบลเรา ช่วยลดค่าใช้จ่ายในการเก็บขยะ\n\n"

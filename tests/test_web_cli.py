@@ -61,9 +61,9 @@ def test_other_host_warns(tmp_path):
 
 
 def test_ctrl_c_during_render_stops_ffmpeg_and_leaves_nothing(tmp_path, media):
-    from conftest import make_clip
-
     from overlay.web.jobstore import JobStore
+
+    from conftest import make_clip
 
     clip = make_clip(media / "ctrlc.mp4", seconds=30, size="1280x720")
     proc, address = start(tmp_path)

@@ -70,7 +70,7 @@ class Guard:
         cookies = SimpleCookie()
         try:
             cookies.load(headers.get("cookie", ""))
-        except Exception:      # noqa: BLE001 - a malformed cookie is simply no token
+        except Exception:
             return None, False
         morsel = cookies.get(self.settings.cookie_name())
         return (morsel.value if morsel else None), False

@@ -18,7 +18,7 @@ def default_output_dir() -> Path:
 
     try:
         videos = Path(platformdirs.user_videos_dir())
-    except Exception:      # noqa: BLE001 - some desktops have no such folder configured
+    except Exception:
         videos = Path.home()
     base = videos if videos.is_dir() else Path.home()
     return base / "overlay"

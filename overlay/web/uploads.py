@@ -196,7 +196,7 @@ class Proxies:
             state.state = "failed"
         except OverlayError as exc:
             state.state, state.error = "failed", exc.message
-        except Exception as exc:       # noqa: BLE001 - shown on the page, not a crash
+        except Exception as exc:
             state.state, state.error = "failed", str(exc)
 
     def cancel(self) -> None:

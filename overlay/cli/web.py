@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from overlay.console import err, handled, out
+from overlay.cli.common import err, handled, out
 from overlay.i18n import _
 
+app = typer.Typer()
 
+
+@app.command(help=_("Open the whole job as a page in your browser, on this computer only."))
 @handled
 def web(
     port: int = typer.Option(0, "--port", help=_("Port to listen on (default: a free one).")),
@@ -31,15 +35,12 @@ def web(
     from overlay.web.settings import LOOPBACK_NAMES, WebSettings
 
     settings = WebSettings(host=host, port=port)
-    overrides: dict = {}
     if out_dir is not None:
-        overrides["output_dir"] = out_dir.expanduser().resolve()
+        settings = replace(settings, output_dir=out_dir.expanduser().resolve())
     if max_upload_mb is not None:
-        overrides["max_upload"] = max_upload_mb * (1 << 20)
+        settings = replace(settings, max_upload=max_upload_mb * (1 << 20))
     if keep_days is not None:
-        overrides["keep_days"] = keep_days
-    from dataclasses import replace
-    settings = replace(settings, **overrides)
+        settings = replace(settings, keep_days=keep_days)
     if host.strip("[]") not in LOOPBACK_NAMES:
         err.print(f"[bold yellow]{_('Warning')}:[/] " + _(
             "listening on {host}: other computers on the network can reach this page "

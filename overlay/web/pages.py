@@ -20,7 +20,10 @@ router = APIRouter()
 @router.get("/")
 def job_page(request: Request):
     settings = request.app.state.settings
-    t = translator(request_language(request))
+    lang = request_language(request)
+    if lang != i18n.language():
+        i18n.set_language(lang)     # a choice kept in the cookie from an earlier session
+    t = translator(lang)
     return render(request, "job.html", page="job", texts=page_texts(t),
                   output_dir=str(settings.output_dir), max_upload_mb=settings.max_upload >> 20)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Request
@@ -153,6 +153,16 @@ def _save(request: Request, draft: Draft, answers: Mapping[str, Any]) -> Draft:
 
 # ---------------------------------------------------------------- pages
 
+def page_texts(_: Callable[[str], str]) -> dict[str, str]:
+    """What report.js says, in the page's language."""
+    return {"saving": _("Saving…"), "saved": _("Saved."), "unsaved": _("Not saved: {error}"),
+            "complete": _("Complete: every required answer is there."),
+            "incomplete": _("{n} answer(s) missing or to correct."),
+            "making": _("Making the documents…"), "made": _("The documents are made."),
+            "outdated": _("the answers changed since: make them again."),
+            "replace": _("Replace them?"), "copied": _("Copied."), "imported": _("Imported.")}
+
+
 @router.get("/report")
 def report_page(request: Request):
     return render(request, "report.html", page="report", form=None, drafts=_drafts(request).all())
@@ -162,17 +172,9 @@ def report_page(request: Request):
 def district_report_page(request: Request, province: str, district: str):
     province, district = _place(province, district)
     draft = _draft(request, province, district)
-    t = translator(request_language(request))
-    texts = {"saving": t("Saving…"), "saved": t("Saved."), "unsaved": t("Not saved: {error}"),
-             "complete": t("Complete: every required answer is there."),
-             "incomplete": t("{n} answer(s) missing or to correct."),
-             "making": t("Making the documents…"), "made": t("The documents are made."),
-             "outdated": t("The answers changed since the documents were made: make them again."),
-             "replace": t("Replace them?"), "copied": t("Copied."),
-             "imported": t("Imported.")}
     return render(request, "report.html", page="report", form=FORM, report=state(request, draft),
                   drafts=_drafts(request).all(), topics=TOPICS, chapter_titles=CHAPTER_TITLES,
-                  texts=texts)
+                  texts=page_texts(translator(request_language(request))))
 
 
 # ---------------------------------------------------------------- API

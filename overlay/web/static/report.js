@@ -83,7 +83,7 @@
       box.hidden = !visible;
       el.setAttribute("aria-invalid", visible ? "true" : "false");
     }
-    const list = $("#report-problems");
+    const list = $("#report-chapter-problems");
     list.textContent = "";
     for (const line of problems.general) {
       const li = document.createElement("li");
@@ -189,7 +189,13 @@
   }
 
   if (form && state) {
-    form.addEventListener("input", (ev) => { if (ev.target.dataset.key) saveSoon(); });
+    form.addEventListener("input", (ev) => {
+      if (!ev.target.dataset.key) return;
+      const box = errorBox(ev.target);              // its reason was for the old text: the server will say
+      if (box) { box.hidden = true; box.textContent = ""; }
+      delete state.problems.fields[fieldOf(ev.target)];
+      saveSoon();
+    });
     form.addEventListener("change", (ev) => { if (ev.target.dataset.key) saveSoon(); });
     form.addEventListener("focusout", (ev) => {
       if (ev.target.dataset && ev.target.dataset.key) { touched.add(fieldOf(ev.target)); showProblems(); }

@@ -188,6 +188,7 @@ class Proxies:
 
         try:
             target = proxy_path(upload)
+            target.parent.mkdir(parents=True, exist_ok=True)
             with runner.atomic_output(target, force=True) as temp:
                 runner.run(proxy_args(Path(upload.path), temp, info), progress=progress)
             state.state, state.done = "ready", 1.0
@@ -197,6 +198,10 @@ class Proxies:
             state.state, state.error = "failed", exc.message
         except Exception as exc:       # noqa: BLE001 - shown on the page, not a crash
             state.state, state.error = "failed", str(exc)
+
+    def cancel(self) -> None:
+        """Stop the proxy being made (its partial file goes) and make no more."""
+        self._stop.set()
 
     def stop(self) -> None:
         self._stop.set()

@@ -275,3 +275,28 @@ def test_every_item_of_the_form_is_stored(web):
     exported = tomllib.loads(web.get(f"{API}/export").text)
     for item in all_items():
         assert exported[item.table][item.key] == answers[item.table][item.key]
+
+
+def test_the_job_list_says_where_each_districts_report_stands(web, settings):
+    from overlay.web.jobstore import DONE, JobRecord, JobStore
+
+    name = f"ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอ{DISTRICT}จังหวัด{PROVINCE}.mp4"
+    JobStore(settings.db_path).add(JobRecord("j1", {"district": DISTRICT, "file_name": name, "names": {}},
+                                             status=DONE))
+
+    def report() -> dict:
+        return web.get("/api/jobs").json()["jobs"][0]["report"]
+
+    assert report()["label"] == "Report: not started"
+    answers = sample()
+    answers["part1"]["members"] = ""
+    put(web, answers)
+    assert report()["label"] == "Report: not complete"
+    put(web, sample())
+    assert report()["label"] == "Report: complete"
+    web.post(f"{API}/make", json={})
+    assert report()["label"] == "Report: documents made" and report()["href"] == PAGE
+    answers = sample()
+    answers["part1"]["members"] = "๙๙"
+    put(web, answers)
+    assert report()["label"] == "Report: documents to make again"

@@ -59,6 +59,8 @@ def shot(page, name: str) -> None:
 def test_fill_check_reload_make_and_download(page, server, tmp_path):
     from playwright.sync_api import expect
 
+    script_errors: list[str] = []
+    page.on("pageerror", lambda exc: script_errors.append(str(exc)))
     answers = sample()
     answers["part2"]["success_factors"] = THREE_LINES
     page.goto(server.url)
@@ -127,3 +129,16 @@ def test_fill_check_reload_make_and_download(page, server, tmp_path):
     assert THREE_LINES.splitlines()[2] in expected
     assert_in_order(docx_text(files["docx"]), expected[2:])
     assert_in_order(pdf_text(files["pdf"]), expected)
+
+    # the job list says where the district stands, and leads to its report
+    from overlay.web.jobstore import DONE, JobRecord, JobStore
+
+    name = f"ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอ{DISTRICT}จังหวัด{PROVINCE}.mp4"
+    JobStore(server.settings.db_path).add(JobRecord("j1", {"district": DISTRICT, "file_name": name,
+                                                           "names": {}}, status=DONE))
+    page.get_by_test_id("nav-job").click()
+    link = page.get_by_test_id("job-report-status")
+    expect(link).to_have_text("แบบรายงาน: จัดทำเอกสารแล้ว")
+    link.click()
+    page.get_by_test_id("report-docx-link").wait_for(state="visible")
+    assert script_errors == []

@@ -50,6 +50,11 @@ def _hint(item: Item) -> str:
     return ""
 
 
+def _table(answers: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    table = answers.get(name)
+    return table if isinstance(table, Mapping) else {}
+
+
 def render_template(province: str, district: str, lao: str = "", lao_confirmed: bool = True,
                     answers: Mapping[str, Any] | None = None) -> str:
     """The TOML text for a report, with what the preset knows filled in.
@@ -63,9 +68,9 @@ def render_template(province: str, district: str, lao: str = "", lao_confirmed: 
     known.update(province=province, district=district)
     if lao and lao_confirmed and not known.get("lao"):   # an unconfirmed placeholder is no answer
         known["lao"] = lao
-    chapters = answers.get("chapters") if isinstance(answers.get("chapters"), Mapping) else {}
-    settings = answers.get("report") if isinstance(answers.get("report"), Mapping) else {}
-    digits = settings.get("digits") if settings.get("digits") in DIGITS else "thai"
+    chapters = _table(answers, "chapters")
+    digits = str(_table(answers, "report").get("digits"))
+    digits = digits if digits in DIGITS else "thai"
     out = [
         f"# {TITLE} ระดับอำเภอ",
         "# ข้อมูลสำหรับ 'overlay report build': กรอกคำตอบในเครื่องหมายคำพูด แล้วบันทึกเป็น UTF-8",

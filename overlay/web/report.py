@@ -219,7 +219,7 @@ async def import_report(request: Request, province: str, district: str) -> dict[
     except tomllib.TOMLDecodeError as exc:
         raise WebError(_("This file is not valid TOML: {reason}.").format(reason=exc),
                        _('Check the quotes: text goes in "…" or """…""" for several lines.')) from exc
-    part1 = answers.get("part1") if isinstance(answers.get("part1"), Mapping) else {}
+    part1 = answers["part1"] if isinstance(answers.get("part1"), Mapping) else {}
     named = (str(part1.get("province") or province), str(part1.get("district") or district))
     try:
         named = _place(*named)

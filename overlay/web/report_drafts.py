@@ -146,3 +146,30 @@ def report_status(db_path: Path | None, province: str, district: str) -> dict[st
         return {"province": province, "district": district, "complete": False, "made": False,
                 "current": False, "updated": None, "href": report_href(province, district)}
     return draft.status()
+
+
+def job_report(settings: Mapping[str, Any], db_path: Path | None) -> dict[str, Any] | None:
+    """The job list's word on the district's report: the clip's mandated name says which district."""
+    import sqlite3
+
+    from overlay.i18n import _
+    from overlay.naming import parse_clip_name
+
+    place = parse_clip_name(str(settings.get("file_name") or ""))
+    if place is None:
+        return None
+    district, province = place
+    try:
+        with db.transaction(db_path) as conn:       # read only: no migration for a list of jobs
+            row = conn.execute("SELECT * FROM report_drafts WHERE province = ? AND district = ?",
+                               (province, district)).fetchone()
+    except sqlite3.OperationalError:                # no draft table yet: no report started
+        row = None
+    status = _draft(row).status() if row else {"complete": False, "made": False, "current": False,
+                                                "href": report_href(province, district)}
+    status["started"] = row is not None
+    status["label"] = (_("Report: documents made") if status["current"] else
+                       _("Report: documents to make again") if status["made"] else
+                       _("Report: complete") if status["complete"] else
+                       _("Report: not complete") if row else _("Report: not started"))
+    return status

@@ -3,7 +3,8 @@
 "use strict";
 
 (function () {
-  const { $, showError, TEXTS } = window.overlay;
+  const { $, showError } = window.overlay;
+  const TEXTS = JSON.parse(document.getElementById("texts").textContent || "{}");
 
   // Like app.js's api(), and the error keeps the HTTP status (409: ask before replacing).
   async function api(method, url, body, keepalive) {

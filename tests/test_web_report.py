@@ -185,6 +185,8 @@ def test_import_refuses_another_districts_file_and_bad_toml(web):
     assert response.status_code == 409 and "ลับแล" in response.json()["error"]
     response = web.post(f"{API}/import", content='[part1\nlao = "x'.encode("utf-8"))
     assert response.status_code == 400 and "TOML" in response.json()["error"]
+    response = web.post(f"{API}/import", content=b"#" * (2 << 20))
+    assert response.status_code == 413
     assert web.get(API).json()["answers"]["part1"].get("lao") in (None, "")   # nothing replaced
 
 

@@ -109,7 +109,12 @@ def test_fill_check_reload_make_and_download(page, server, tmp_path):
     page.get_by_test_id("report-make").click()
     page.get_by_test_id("report-docx-link").wait_for(state="visible")
     page.wait_for_function("document.querySelector('[data-testid=report-pdf-preview]').naturalWidth > 0")
-    assert "ชื่อวิดีโอ" in page.get_by_test_id("report-youtube-text").input_value()
+    youtube = page.get_by_test_id("report-youtube-text").input_value()
+    assert "ชื่อวิดีโอ" in youtube
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_test_id("report-copy").click()
+    expect(page.locator("#report-copied")).to_have_text("คัดลอกแล้ว")
+    assert page.evaluate("navigator.clipboard.readText()") == youtube
     shot(page, "report-02-documents-th")
 
     files = {}

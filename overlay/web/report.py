@@ -31,13 +31,14 @@ from overlay.report.model import (
     check_chapter,
     validate,
 )
-from overlay.web.errors import Conflict, NotFound, WebError
+from overlay.web.errors import Conflict, NotFound, TooLarge, WebError
 from overlay.web.features import Feature, NavItem, Section
 from overlay.web.i18n import request_language, translator
 from overlay.web.report_drafts import Draft, DraftStore, clean_answers, digest, report_href
 from overlay.web.templating import render
 
 router = APIRouter()
+MAX_DATA_FILE = 1 << 20          # a filled form is a few kB
 KINDS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "pdf": "application/pdf", "youtube": "text/plain; charset=utf-8"}
 
@@ -212,6 +213,9 @@ async def import_report(request: Request, province: str, district: str) -> dict[
 
     province, district = _place(province, district)
     raw = await request.body()
+    if len(raw) > MAX_DATA_FILE:
+        raise TooLarge(_("This file is too large for a report data file."),
+                       _("Choose the .toml file written by 'overlay report init'."))
     try:
         answers = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from overlay.console import err, handled, out
+from overlay.cli.common import err, handled, out
 from overlay.i18n import _
 
 
@@ -58,3 +58,8 @@ def web(
     err.print(_("overlay web stopped."))
     # Like every command: 130 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP.
     raise typer.Exit(128 + server.stop_signal if server.stop_signal else 0)
+
+
+# Mounted at the top level by overlay.cli.main.GROUPS.
+app = typer.Typer()
+app.command(name="web", help=_("Open the whole job as a page in your browser, on this computer only."))(web)

@@ -9,12 +9,13 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from report_support import answers_in_order, assert_in_order
 from web_report_support import API, DISTRICT, PAGE, PROVINCE, STEM, docx_text, pdf_text, sample
 from web_support import client, web_settings
 
 from overlay.report.model import FORM, ReportError, all_items, load, validate
 from overlay.report.template import render_template
+
+from report_support import answers_in_order, assert_in_order
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_support import answers_in_order, assert_in_order
 from web_report_support import DISTRICT, PROVINCE, STEM, docx_text, pdf_text, sample
 from web_support import CHROMIUM_ARGS, chromium_path, web_settings
+
+from report_support import answers_in_order, assert_in_order
 
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
 if chromium_path() is None:

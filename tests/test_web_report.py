@@ -146,7 +146,7 @@ def test_chapter_times_that_youtube_would_ignore_are_said(web):
 
 
 def test_messages_are_in_thai_for_a_thai_page(web):
-    web.get("/lang/th")
+    web.cookies.set("overlay_lang", "th")          # the page's language, even after a restart
     answers = sample()
     answers["part1"]["members"] = ""
     answers["part3"]["youtube_url"] = "https://vimeo.com/1"

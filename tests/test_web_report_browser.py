@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from web_report_support import DISTRICT, PROVINCE, STEM, docx_text, pdf_text, sample
+from web_report_support import DISTRICT, PROVINCE, SAMPLE, STEM, docx_text, pdf_text, sample
 from web_support import CHROMIUM_ARGS, chromium_path, web_settings
 
 from report_support import answers_in_order, assert_in_order
@@ -136,6 +136,15 @@ def test_fill_check_reload_make_and_download(page, server, tmp_path):
     assert_in_order(docx_text(files["docx"]), expected[2:])
     assert_in_order(pdf_text(files["pdf"]), expected)
 
+    # a data file written by 'overlay report init'/'build' replaces the answers on the page
+    with page.expect_download() as info:
+        page.get_by_test_id("report-export").click()
+    assert info.value.suggested_filename == f"{STEM}.toml"
+    page.get_by_test_id("report-import").set_input_files(str(SAMPLE))
+    expect(page.get_by_test_id("report-saved")).to_have_text("นำเข้าแล้ว")
+    assert field("success_factors").input_value() == sample()["part2"]["success_factors"]
+    assert field("members").input_value() == "1,250"
+
     # the job list says where the district stands, and leads to its report
     from overlay.web.jobstore import DONE, JobRecord, JobStore
 
@@ -144,7 +153,7 @@ def test_fill_check_reload_make_and_download(page, server, tmp_path):
                                                            "names": {}}, status=DONE))
     page.get_by_test_id("nav-job").click()
     link = page.get_by_test_id("job-report-status")
-    expect(link).to_have_text("แบบรายงาน: จัดทำเอกสารแล้ว")
+    expect(link).to_have_text("แบบรายงาน: คำตอบมีการแก้ไข ต้องจัดทำเอกสารใหม่")   # imported since
     link.click()
     page.get_by_test_id("report-docx-link").wait_for(state="visible")
     assert script_errors == []

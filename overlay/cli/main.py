@@ -27,6 +27,7 @@ GROUPS: tuple[tuple[str, str | None], ...] = (
     ("overlay.cli.report", "report"),   # report init, report build
     ("overlay.cli.batch", None),        # batch
     ("overlay.web.cli", None),          # web
+    ("overlay.cli.audit", None),        # audit
 )
 
 

@@ -28,6 +28,7 @@ FEATURES = (
     "overlay.web.places",    # provinces, districts, the mandated file name
     "overlay.web.api",       # jobs, progress (SSE), download, preview
     "overlay.web.report",    # the report form (แบบรายงาน)
+    "overlay.audit.web",     # audit a folder of what the districts sent (issue 16)
 )
 
 

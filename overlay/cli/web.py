@@ -59,3 +59,8 @@ def web(
     err.print(_("overlay web stopped."))
     # Like every command: 130 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP.
     raise typer.Exit(128 + server.stop_signal if server.stop_signal else 0)
+
+
+# Mounted at the top level by overlay.cli.main.GROUPS.
+app = typer.Typer()
+app.command(name="web", help=_("Open the whole job as a page in your browser, on this computer only."))(web)

@@ -33,6 +33,7 @@ from overlay.web.jobstore import (
     JobStore,
     new_id,
 )
+from overlay.web.report_drafts import job_report
 from overlay.web.settings import WebSettings
 
 log = logging.getLogger("overlay.web")
@@ -309,4 +310,5 @@ def job_json(record: JobRecord, manager: JobManager) -> dict[str, Any]:
     data["file_name"] = record.settings.get("file_name")
     data["active"] = data["status"] in ACTIVE
     data["final"] = data["status"] in FINISHED
+    data["report"] = job_report(record.settings, manager.store.path)   # the district's report form
     return data

@@ -551,6 +551,7 @@ async function loadHistory() {
     row.append(el("td", {}, when));
     row.append(el("td", {}, `${job.settings.district} · ${job.settings.names.input || ""}`));
     row.append(el("td", { class: "status" }, TEXTS["status_" + job.status] || job.status));
+    if (job.report) row.lastChild.append(" · ", el("a", { href: job.report.href, "data-testid": "job-report-status" }, job.report.label));
     const actions = el("td", { class: "actions" });
     if (job.download) actions.append(el("a", { href: job.download, download: job.file_name || "" }, TEXTS.download));
     if (job.final) {

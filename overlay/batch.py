@@ -166,6 +166,7 @@ class Options:
     logo_dirs: tuple[Path, ...] = ()
     force: bool = False
     check: bool = True
+    require_official_logos: bool = False
     threads: int | None = None           # x264 threads per job, when render.Job accepts it
 
 
@@ -202,7 +203,8 @@ def job_from_row(row: Row, base: Path, options: Options) -> Job:
               subs_th=_path(v.get("subs_th"), base), subs_en=_path(v.get("subs_en"), base),
               subs_mode=v.get("subs_mode") or options.subs_mode,
               subs_encoding=v.get("subs_encoding"),
-              logo_dirs=tuple(Path(d).resolve() for d in options.logo_dirs), force=options.force)
+              logo_dirs=tuple(Path(d).resolve() for d in options.logo_dirs), force=options.force,
+              require_official_logos=options.require_official_logos)
     if options.threads and "threads" in {f.name for f in fields(Job)}:
         job = replace(job, threads=options.threads)      # type: ignore[call-arg]
     return job

@@ -218,7 +218,8 @@ def _logo_items(path: Path, duration: float, preset: Preset, place, district: st
     if name is None:
         return [Item(_("logos"), None, _("not checked: the district is unknown"))]
     try:
-        refs = district_logos(preset, preset.district(name), logo_dirs)
+        refs = district_logos(preset, preset.district(name), logo_dirs,
+                              province=place.province if place else None)
     except OverlayError as exc:
         return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
     # First and last frame exactly (the mandate: the whole clip); any frame will do between.

@@ -29,12 +29,15 @@ def batch(
     subs_mode: str = typer.Option("burn", "--subs-mode", help=_("burn, embed or both, for rows that name none.")),
     logo_dir: Optional[List[Path]] = typer.Option(None, "--logo-dir", help=_("Folder with the official logo files; looked in first. May repeat.")),
     check: bool = typer.Option(True, "--check/--no-check", help=_("Check each finished clip (name, codecs, loudness, logos).")),
+    require_official_logos: bool = typer.Option(False, "--require-official-logos",
+                                                help=_("Refuse to render with any placeholder logo.")),
 ) -> None:
     """Render every clip listed in a manifest, in parallel; skip what is already done."""
     workers = jobs or b.default_workers()
     options = b.Options(out_dir=out_dir, preset=preset, province=province, quality=quality,
                         max_duration=max_duration, subs_mode=subs_mode,
                         logo_dirs=tuple(logo_dir or ()), force=force, check=check,
+                        require_official_logos=require_official_logos,
                         threads=None if scheduler else b.threads_per_job(workers))
     manifest_data = b.read_manifest(manifest)
     for line in manifest_data.warnings:

@@ -38,7 +38,6 @@ SDG_COLOURS = (
 )
 
 PLACEHOLDER_KEY = "overlay-placeholder"
-LOGO_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg")
 
 HEIGHT_FRACTION = 0.08   # of the frame's short side
 MIN_HEIGHT = 16
@@ -324,28 +323,6 @@ def is_placeholder(path: Path) -> bool:
             return str(im.info.get(PLACEHOLDER_KEY, "")) == "1"
     except Exception:  # missing or not an image: loading it will say so, clearly
         return False
-
-
-def resolve_logo(base: Path, stem_path: str) -> Path:
-    """Find ``stem_path`` under ``base`` as given or as .png/.svg/.jpg/.jpeg.
-
-    An official file wins over a placeholder of the same stem, so dropping ``moi.svg`` next
-    to the shipped ``moi.png`` is enough.
-    """
-    given = Path(base) / stem_path
-    stem = given.with_suffix("") if given.suffix.lower() in LOGO_SUFFIXES else given
-    candidates = [given] if given.suffix.lower() in LOGO_SUFFIXES else []
-    candidates += [stem.with_name(stem.name + s) for s in LOGO_SUFFIXES]
-    existing = list(dict.fromkeys(c for c in candidates if c.is_file()))
-    for path in existing:
-        if not is_placeholder(path):
-            return path
-    if existing:
-        return existing[0]
-    raise PresetError(
-        _("No logo file {stem} (.png, .svg, .jpg or .jpeg) in {base}.").format(
-            stem=stem.name, base=stem.parent),
-        _("Add the logo file or fix the path in the preset."))
 
 
 def sdg_wheel(size: int) -> Image.Image:

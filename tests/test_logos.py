@@ -16,7 +16,7 @@ from overlay import logos
 from overlay.errors import PresetError
 from overlay.logos import (
     LOGO_KEYS, SDG_COLOURS, LogoRow, compose_row, is_placeholder, load_logo, make_placeholder,
-    plan_row, resolve_logo, sdg_wheel, write_placeholders,
+    plan_row, sdg_wheel, write_placeholders,
 )
 
 RED = (255, 0, 0, 255)
@@ -392,16 +392,6 @@ def test_placeholder_colour_follows_the_seed():
     b = make_placeholder("X", "", size=64, seed="dla.png")
     assert a.getpixel((32, 10)) != b.getpixel((32, 10))
     assert a.tobytes() == make_placeholder("X", "", size=64, seed="moi.png").tobytes()
-
-
-def test_resolve_logo_prefers_official_files(tmp_path):
-    write_placeholders(tmp_path, {"moi.png": ("Interior", "")})
-    assert resolve_logo(tmp_path, "moi") == tmp_path / "moi.png"
-    assert resolve_logo(tmp_path, "moi.png") == tmp_path / "moi.png"
-    save(solid((8, 8), mode="RGB"), tmp_path / "moi.jpg")
-    assert resolve_logo(tmp_path, "moi") == tmp_path / "moi.jpg"
-    with pytest.raises(PresetError, match="dla"):
-        resolve_logo(tmp_path, "dla")
 
 
 def test_shipped_assets_are_complete_and_small():

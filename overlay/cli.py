@@ -294,6 +294,11 @@ def _mount_optional() -> None:
         app.command(name="batch", help=_("Render every clip listed in a manifest, in parallel; skip what is already done."))(batch)
     except ImportError:
         pass
+    try:
+        from overlay.web.cli import web
+        app.command(name="web", help=_("Open the whole job as a page in your browser, on this computer only."))(web)
+    except ImportError:
+        pass
 
 
 _mount_optional()

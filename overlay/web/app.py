@@ -1,0 +1,46 @@
+"""The app factory: settings in, an ASGI app out; every feature included in one place."""
+
+from __future__ import annotations
+
+import importlib
+
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+
+from overlay.errors import OverlayError
+from overlay.resources import fonts_dir
+from overlay.web.errors import overlay_error_handler
+from overlay.web.features import Feature
+from overlay.web.jobstore import JobStore
+from overlay.web.security import Guard
+from overlay.web.settings import WebSettings
+from overlay.web.templating import STATIC_DIR
+
+# Feature modules, each with ``feature = Feature(router=…, nav=…, sections=…)``.
+# Add yours here (one line); its routes, nav link and page sections appear.
+FEATURES = (
+    "overlay.web.pages",     # the job page (its steps) and the language switch
+    "overlay.web.report",    # the report form (แบบรายงาน)
+)
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    settings = settings or WebSettings()
+    app = FastAPI(title="overlay web", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.store = JobStore(settings.db_path)
+    app.state.store.mark_interrupted()
+    app.state.nav, app.state.sections = [], []
+    for name in FEATURES:
+        feature: Feature = importlib.import_module(name).feature
+        if feature.router is not None:
+            app.include_router(feature.router)
+        app.state.nav.extend(feature.nav)
+        app.state.sections.extend(feature.sections)
+    app.state.nav.sort(key=lambda item: item.order)
+    app.state.sections.sort(key=lambda section: section.order)
+    app.add_exception_handler(OverlayError, overlay_error_handler)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/fonts", StaticFiles(directory=fonts_dir()), name="fonts")   # the shipped Thai fonts
+    app.add_middleware(Guard, settings=settings)
+    return app

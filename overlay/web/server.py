@@ -1,0 +1,64 @@
+"""Serve an app with uvicorn on a socket we bind ourselves (so port 0 gives a known port)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from dataclasses import dataclass, replace
+
+import uvicorn
+
+from overlay.web.settings import WebSettings
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(64)
+    sock.set_inheritable(True)
+    return sock
+
+
+def url(settings: WebSettings, path: str = "/") -> str:
+    host = settings.host if settings.host not in ("0.0.0.0", "::") else "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{settings.port}{path}?token={settings.token}"
+
+
+@dataclass
+class Running:
+    settings: WebSettings
+    server: uvicorn.Server
+    thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return url(self.settings)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        if self.thread is not None:
+            self.thread.join(timeout=30)
+
+
+def prepare(settings: WebSettings) -> tuple[uvicorn.Server, socket.socket, WebSettings]:
+    """Bind the socket, fix the port in the settings, build the app and its server."""
+    from overlay.web.app import create_app
+
+    sock = bind(settings.host, settings.port)
+    settings = replace(settings, port=sock.getsockname()[1])
+    config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False,
+                            timeout_graceful_shutdown=5, lifespan="on")
+    return uvicorn.Server(config), sock, settings
+
+
+def start_in_thread(settings: WebSettings) -> Running:
+    """For tests and benchmarks: the real server, in a thread; ``.stop()`` ends it."""
+    server, sock, settings = prepare(settings)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        threading.Event().wait(0.02)
+    return Running(settings, server, thread)

@@ -21,6 +21,7 @@ from overlay.web.templating import STATIC_DIR
 FEATURES = (
     "overlay.web.pages",     # the job page (its steps) and the language switch
     "overlay.web.report",    # the report form (แบบรายงาน)
+    "overlay.web.routes_logos",   # the seven logo slots of the chosen district
 )
 
 

@@ -1,0 +1,193 @@
+"""The logo slots on the page: the same library and checks as `overlay logos`, in-process
+through the API, and in a real Chromium (drop a file on a slot, the thumbnail changes)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from web_support import CHROMIUM_ARGS, chromium_path, client, web_settings
+
+from overlay import i18n, logolib
+
+BLUE = (20, 60, 200)
+ARTIFACTS = Path(__file__).parent / "artifacts"
+PLACE = {"province": "อุตรดิตถ์", "district": "พิชัย"}
+
+
+@pytest.fixture(autouse=True)
+def _english_again():
+    yield
+    i18n.set_language("en")
+
+
+def seal_png(size=(300, 300)) -> bytes:
+    im = Image.new("RGBA", size, (0, 0, 0, 0))
+    ImageDraw.Draw(im).ellipse((30, 30, size[0] - 30, size[1] - 30), fill=BLUE)
+    buffer = io.BytesIO()
+    im.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def web(tmp_path):
+    settings = web_settings(tmp_path)
+    with client(settings) as c:
+        yield c, settings
+
+
+def test_the_job_page_has_the_logo_section(web):
+    c, _settings = web
+    page = c.get("/").text
+    assert 'data-testid="logo-slots"' in page and "/static/logos.js" in page
+    assert page.index('id="step-where"') < page.index('id="step-logos"') < page.index('id="step-subs"')
+    assert c.get("/static/logos.js").status_code == 200
+
+
+def test_the_seven_slots_in_the_letters_order_with_placeholder_marks(web):
+    c, _settings = web
+    data = c.get("/api/logos", params=PLACE).json()
+    assert [s["key"] for s in data["slots"]] == ["moi", "dla", "volunteers", "sdg", "province",
+                                                 "district", "lao"]
+    assert data["placeholders"] == ["moi", "dla", "volunteers", "province", "district", "lao"]
+    assert data["label"] == "อำเภอพิชัย จังหวัดอุตรดิตถ์" and data["row"]
+    thumb = c.get(data["slots"][5]["thumb"])
+    assert thumb.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(thumb.content)).height == 96
+    assert c.get(data["row"]).headers["content-type"] == "image/png"
+    # No district yet: the province-wide five, and no row.
+    data = c.get("/api/logos", params={"province": "อุตรดิตถ์"}).json()
+    assert [s["key"] for s in data["slots"]] == ["moi", "dla", "volunteers", "sdg", "province"]
+    assert data["row"] is None
+
+
+def test_a_file_stored_on_a_slot_lands_in_the_library(web):
+    c, settings = web
+    r = c.post("/api/logos/district", params=PLACE,
+               files={"file": ("ตราอำเภอพิชัย.png", seal_png(), "image/png")})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    slot = {s["key"]: s for s in data["slots"]}["district"]
+    assert (slot["placeholder"], slot["source"], slot["stored"]) == (False, "library", True)
+    assert "district" not in data["placeholders"]
+    stored = logolib.library_dir() / "uttaradit/phichai/district.png"
+    assert stored.is_file() and logolib.added_from(stored) == "ตราอำเภอพิชัย.png"
+    assert not list((settings.work_dir / "logo-uploads").iterdir())     # the upload is not kept
+    thumb = np.asarray(Image.open(io.BytesIO(c.get(slot["thumb"]).content)).convert("RGB"))
+    assert np.abs(thumb[48, thumb.shape[1] // 2].astype(int) - BLUE).max() < 10
+    # Undo: the placeholder is back.
+    data = c.delete("/api/logos/district", params=PLACE).json()
+    assert "district" in data["placeholders"] and not stored.exists()
+
+
+def test_the_same_checks_as_logos_add(web):
+    c, _settings = web
+    one = io.BytesIO()
+    Image.new("RGBA", (1, 1), (255, 0, 0, 255)).save(one, "PNG")
+    r = c.post("/api/logos/moi", params=PLACE, files={"file": ("dot.png", one.getvalue(), "image/png")})
+    assert r.status_code == 400 and 'dot.png for the "moi" logo is only 1×1 pixels' in r.json()["error"]
+    half = seal_png()[:400]
+    r = c.post("/api/logos/lao", params=PLACE, files={"file": ("broken.png", half, "image/png")})
+    assert r.status_code == 400 and 'broken.png for the "lao" logo' in r.json()["error"]
+    r = c.post("/api/logos/flag", params=PLACE, files={"file": ("a.png", seal_png(), "image/png")})
+    assert r.status_code == 400 and 'Unknown logo "flag"' in r.json()["error"]
+    r = c.post("/api/logos/district", params={"province": "อุตรดิตถ์"},
+               files={"file": ("a.png", seal_png(), "image/png")})
+    assert r.status_code == 400 and "--district" in r.json()["error"]
+    # A hostile file name is only ever a name.
+    r = c.post("/api/logos/moi", params=PLACE, files={"file": ("../../evil.png", seal_png(), "image/png")})
+    assert r.status_code == 200 and logolib.added_from(logolib.library_dir() / "moi.png") == "evil.png"
+
+
+def test_the_api_needs_the_token(tmp_path):
+    with client(web_settings(tmp_path), token=False) as c:
+        assert c.get("/api/logos", params=PLACE).status_code == 403
+        r = c.post("/api/logos/moi", params=PLACE, files={"file": ("a.png", seal_png(), "image/png")})
+        assert r.status_code == 403
+    assert not (logolib.library_dir() / "moi.png").exists()
+
+
+# ---------------------------------------------------------------- a real browser
+
+def _chromium():
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
+    if chromium_path() is None:
+        pytest.skip("no Chromium on this machine (CI installs Debian's chromium)")
+
+
+def test_drop_a_logo_on_a_slot_and_the_thumbnail_changes(tmp_path):
+    _chromium()
+    from playwright.sync_api import sync_playwright
+
+    from overlay.web.server import start_in_thread
+
+    running = start_in_thread(web_settings(tmp_path))
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.set_default_timeout(20_000)
+            messages: list[str] = []
+            page.on("console", lambda m: messages.append(m.text))
+            page.on("pageerror", lambda e: messages.append(str(e)))
+            page.goto(running.url)
+            slot = page.get_by_test_id("logo-slot-district")
+            page.get_by_test_id("logo-slot-moi").wait_for()
+            # The "where" step names the district (as its selects do when the user picks one).
+            page.evaluate("""([province, district]) => {
+                for (const [id, value] of [["province", province], ["district", district]]) {
+                    const select = document.getElementById(id);
+                    select.append(new Option(value, value, true, true));
+                    select.dispatchEvent(new Event("change", {bubbles: true}));
+                }}""", [PLACE["province"], PLACE["district"]])
+            slot.wait_for()
+            assert slot.get_attribute("data-placeholder") == "1", messages
+            assert "PLACEHOLDER" in page.get_by_test_id("logo-mark-district").inner_text()
+            before = page.get_by_test_id("logo-thumb-district").get_attribute("src")
+            row_before = page.get_by_test_id("logo-row").get_attribute("src")
+            page.evaluate("""() => { window.logoEvents = [];
+                document.addEventListener("overlay:logos-changed", (e) => window.logoEvents.push(e.detail.key)); }""")
+
+            transfer = page.evaluate_handle("""(b64) => {
+                const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+                const data = new DataTransfer();
+                data.items.add(new File([bytes], "phichai-seal.png", {type: "image/png"}));
+                return data; }""", base64.b64encode(seal_png()).decode())
+            slot.dispatch_event("dragover", {"dataTransfer": transfer})
+            slot.dispatch_event("drop", {"dataTransfer": transfer})
+
+            page.wait_for_selector('[data-testid=logo-slot-district][data-placeholder="0"]')
+            thumb = page.get_by_test_id("logo-thumb-district")
+            assert thumb.get_attribute("src") != before
+            assert "PLACEHOLDER" not in page.get_by_test_id("logo-mark-district").inner_text()
+            page.wait_for_function("""() => { const img = document.querySelector('[data-testid=logo-thumb-district]');
+                return img.complete && img.naturalWidth > 0; }""")
+            centre = page.evaluate("""() => {
+                const img = document.querySelector('[data-testid=logo-thumb-district]');
+                const canvas = document.createElement('canvas');
+                canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+                const ctx = canvas.getContext('2d'); ctx.drawImage(img, 0, 0);
+                return Array.from(ctx.getImageData(img.naturalWidth / 2, img.naturalHeight / 2, 1, 1).data); }""")
+            assert np.abs(np.array(centre[:3]) - BLUE).max() < 12, centre      # the dropped logo, drawn
+            assert page.get_by_test_id("logo-row").get_attribute("src") != row_before
+            assert page.evaluate("window.logoEvents") == ["district"]
+            assert "district" not in page.get_by_test_id("logo-status").inner_text()
+            page.wait_for_function("""() => { const img = document.querySelector('[data-testid=logo-row]');
+                return !img.hidden && img.complete && img.naturalWidth > 0; }""")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "logo-slots.png"), full_page=True)
+            # A refused file says why, in the page's error box, and the slot stays as it was.
+            page.get_by_test_id("logo-input-lao").set_input_files(
+                files=[{"name": "broken.png", "mimeType": "image/png", "buffer": seal_png()[:300]}])
+            error = page.get_by_test_id("error")
+            error.wait_for(state="visible")
+            assert 'broken.png for the "lao" logo' in error.inner_text()
+            assert page.get_by_test_id("logo-slot-lao").get_attribute("data-placeholder") == "1"
+            browser.close()
+    finally:
+        running.stop()
+    assert (logolib.library_dir() / "uttaradit/phichai/district.png").is_file()

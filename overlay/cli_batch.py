@@ -42,6 +42,13 @@ def batch(
     manifest_data = b.read_manifest(manifest)
     for line in manifest_data.warnings:
         err.print(f"[yellow]{_('Warning')}:[/] {line}", markup=True)
+    if scheduler:
+        from overlay.logolib import library_dir
+        if any(library_dir().rglob("*.png")):   # workers read their own machine's library
+            err.print(f"[yellow]{_('Warning')}:[/] "
+                      + _("Dask workers use the logo library of their own machine, not this one's "
+                          "({folder}): copy it to the shared folder and give it with --logo-dir.")
+                      .format(folder=library_dir()), markup=True)
     if not manifest_data.rows:
         from overlay.errors import UsageError
         raise UsageError(_("The manifest {path} lists no clips.").format(path=manifest),

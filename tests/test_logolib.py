@@ -350,6 +350,34 @@ def test_render_uses_the_library_and_check_compares_with_it(tmp_path, clip360):
     assert result.exit_code == 1 and "missing or different" in result.stdout
 
 
+def test_preview_uses_the_library(tmp_path, clip360):
+    disc(colour=BLUE).save(tmp_path / "seal.png")
+    run("logos", "add", "district", tmp_path / "seal.png", "-d", "พิชัย")
+    result = run("preview", clip360, "-d", "พิชัย", "-o", tmp_path / "frame.png")
+    assert result.exit_code == 0, result.output
+    frame = np.asarray(Image.open(tmp_path / "frame.png").convert("RGB"))
+    assert _blue_share(frame, _district_box()) > 0.8
+
+
+def test_batch_renders_again_when_a_logo_is_added(tmp_path, clip360):
+    from overlay import batch as b
+
+    manifest = tmp_path / "jobs.csv"
+    manifest.write_text(f"input,district\n{clip360},พิชัย\n", encoding="utf-8")
+    options = b.Options(out_dir=tmp_path / "out", quality="draft")
+    invoke = ("batch", manifest, "-o", tmp_path / "out", "-q", "draft", "-j", "1")
+    assert run(*invoke).exit_code == 0
+    [entry] = b.prepare(b.read_manifest(manifest), options)
+    assert entry.status == b.SKIPPED                     # nothing changed: nothing to do
+    disc(colour=BLUE).save(tmp_path / "seal.png")
+    run("logos", "add", "district", tmp_path / "seal.png", "-d", "พิชัย")
+    [entry] = b.prepare(b.read_manifest(manifest), options)
+    assert entry.status != b.SKIPPED                     # the new official logo is a change
+    assert run(*invoke).exit_code == 0
+    clip = next((tmp_path / "out").glob("*.mp4"))
+    assert _blue_share(decode_frame(clip, 0.0), _district_box()) > 0.8
+
+
 def test_require_official_logos_stops_a_render_with_placeholders(tmp_path, clip3, logo_dir):
     result = run("render", clip3, "-d", "พิชัย", "-o", tmp_path, "--require-official-logos")
     assert result.exit_code == 2

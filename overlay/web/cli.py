@@ -50,5 +50,9 @@ def web(
     out.print(address, markup=False, soft_wrap=True)
     if not no_browser:
         webbrowser.open(address)
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])      # Ctrl-C: uvicorn stops, the app's shutdown stops a render
+    except KeyboardInterrupt:
+        pass                            # uvicorn raises the signal again once it has stopped
     err.print(_("overlay web stopped."))
+    raise typer.Exit(130 if server.should_exit else 0)    # 130: stopped, like every command

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, replace
 
 import uvicorn
+from fastapi import FastAPI
 
 from overlay.web.settings import WebSettings
 
@@ -30,7 +31,7 @@ def url(settings: WebSettings, path: str = "/") -> str:
 @dataclass
 class Running:
     settings: WebSettings
-    server: uvicorn.Server
+    server: Server
     thread: threading.Thread | None = None
 
     @property
@@ -43,15 +44,30 @@ class Running:
             self.thread.join(timeout=30)
 
 
-def prepare(settings: WebSettings) -> tuple[uvicorn.Server, socket.socket, WebSettings]:
+class Server(uvicorn.Server):
+    """uvicorn, plus: Ctrl-C stops a render at once, before open progress streams close."""
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+        super().__init__(config)
+        self.app = app
+
+    def handle_exit(self, sig, frame) -> None:
+        app = self.app
+        app.state.jobs.stop(timeout=0)        # cancel now; the app's shutdown waits for it
+        app.state.proxies.cancel()
+        super().handle_exit(sig, frame)
+
+
+def prepare(settings: WebSettings) -> tuple[Server, socket.socket, WebSettings]:
     """Bind the socket, fix the port in the settings, build the app and its server."""
     from overlay.web.app import create_app
 
     sock = bind(settings.host, settings.port)
     settings = replace(settings, port=sock.getsockname()[1])
-    config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False,
+    app = create_app(settings)
+    config = uvicorn.Config(app, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=5, lifespan="on")
-    return uvicorn.Server(config), sock, settings
+    return Server(config, app), sock, settings
 
 
 def start_in_thread(settings: WebSettings) -> Running:

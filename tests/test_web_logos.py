@@ -119,38 +119,61 @@ def _chromium():
         pytest.skip("no Chromium on this machine (CI installs Debian's chromium)")
 
 
-def test_drop_a_logo_on_a_slot_and_the_thumbnail_changes(tmp_path):
+def _district_box(w: int, h: int):
+    from overlay.presets import district_logos, load_preset
+    from overlay.render import logo_row
+
+    preset = load_preset("uttaradit")
+    return logo_row(preset, district_logos(preset, preset.district("พิชัย")), w, h).boxes[5]
+
+
+PIXEL_JS = """([testid, x, y]) => {
+    const img = document.querySelector(`[data-testid=${testid}]`);
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+    const ctx = canvas.getContext('2d'); ctx.drawImage(img, 0, 0);
+    return Array.from(ctx.getImageData(x, y, 1, 1).data); }"""
+
+LOADED_JS = """(testid) => { const img = document.querySelector(`[data-testid=${testid}]`);
+    return !img.hidden && img.complete && img.naturalWidth > 0; }"""
+
+
+def test_drop_a_logo_on_a_slot_and_the_thumbnail_and_preview_change(tmp_path, media):
     _chromium()
+    from conftest import make_clip
     from playwright.sync_api import sync_playwright
 
     from overlay.web.server import start_in_thread
 
+    clip = make_clip(media / "logo-slots.mp4", seconds=2, size="640x360")
+    x0, y0, x1, y1 = _district_box(640, 360)
     running = start_in_thread(web_settings(tmp_path))
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.set_default_timeout(20_000)
+            page.set_default_timeout(30_000)
             messages: list[str] = []
-            page.on("console", lambda m: messages.append(m.text))
             page.on("pageerror", lambda e: messages.append(str(e)))
             page.goto(running.url)
+            # The page as a user fills it: the clip, then the district in the "where" step.
+            page.get_by_test_id("clip-input").set_input_files(str(clip))
+            page.get_by_test_id("clip-facts").wait_for()
+            assert page.get_by_test_id("province-select").input_value() == PLACE["province"]
+            page.get_by_test_id("district-filter").fill("Phic")
+            page.get_by_test_id("district-select").select_option(PLACE["district"])
             slot = page.get_by_test_id("logo-slot-district")
-            page.get_by_test_id("logo-slot-moi").wait_for()
-            # The "where" step names the district (as its selects do when the user picks one).
-            page.evaluate("""([province, district]) => {
-                for (const [id, value] of [["province", province], ["district", district]]) {
-                    const select = document.getElementById(id);
-                    select.append(new Option(value, value, true, true));
-                    select.dispatchEvent(new Event("change", {bubbles: true}));
-                }}""", [PLACE["province"], PLACE["district"]])
             slot.wait_for()
             assert slot.get_attribute("data-placeholder") == "1", messages
             assert "PLACEHOLDER" in page.get_by_test_id("logo-mark-district").inner_text()
+            assert page.get_by_test_id("logo-place").inner_text() == "อำเภอพิชัย จังหวัดอุตรดิตถ์"
+            page.wait_for_function("document.getElementById('preview-image').src.startsWith('blob:')")
             before = page.get_by_test_id("logo-thumb-district").get_attribute("src")
+            preview_before = page.get_by_test_id("preview-image").get_attribute("src")
             row_before = page.get_by_test_id("logo-row").get_attribute("src")
-            page.evaluate("""() => { window.logoEvents = [];
-                document.addEventListener("overlay:logos-changed", (e) => window.logoEvents.push(e.detail.key)); }""")
+            page.wait_for_function(LOADED_JS, arg="preview-image")
+            placeholder = page.evaluate(PIXEL_JS, ["preview-image", (x0 + x1) // 2, (y0 + y1) // 2])
+            assert np.abs(np.array(placeholder[:3]) - BLUE).max() > 60, placeholder   # not blue yet
 
             transfer = page.evaluate_handle("""(b64) => {
                 const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -160,24 +183,25 @@ def test_drop_a_logo_on_a_slot_and_the_thumbnail_changes(tmp_path):
             slot.dispatch_event("dragover", {"dataTransfer": transfer})
             slot.dispatch_event("drop", {"dataTransfer": transfer})
 
+            # The slot: no longer a placeholder, and its thumbnail is the dropped logo.
             page.wait_for_selector('[data-testid=logo-slot-district][data-placeholder="0"]')
-            thumb = page.get_by_test_id("logo-thumb-district")
-            assert thumb.get_attribute("src") != before
+            assert page.get_by_test_id("logo-thumb-district").get_attribute("src") != before
             assert "PLACEHOLDER" not in page.get_by_test_id("logo-mark-district").inner_text()
-            page.wait_for_function("""() => { const img = document.querySelector('[data-testid=logo-thumb-district]');
-                return img.complete && img.naturalWidth > 0; }""")
-            centre = page.evaluate("""() => {
-                const img = document.querySelector('[data-testid=logo-thumb-district]');
-                const canvas = document.createElement('canvas');
-                canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
-                const ctx = canvas.getContext('2d'); ctx.drawImage(img, 0, 0);
-                return Array.from(ctx.getImageData(img.naturalWidth / 2, img.naturalHeight / 2, 1, 1).data); }""")
-            assert np.abs(np.array(centre[:3]) - BLUE).max() < 12, centre      # the dropped logo, drawn
+            page.wait_for_function(LOADED_JS, arg="logo-thumb-district")
+            size = page.evaluate("""() => { const i = document.querySelector('[data-testid=logo-thumb-district]');
+                                            return [i.naturalWidth, i.naturalHeight]; }""")
+            centre = page.evaluate(PIXEL_JS, ["logo-thumb-district", size[0] // 2, size[1] // 2])
+            assert np.abs(np.array(centre[:3]) - BLUE).max() < 12, centre
             assert page.get_by_test_id("logo-row").get_attribute("src") != row_before
-            assert page.evaluate("window.logoEvents") == ["district"]
             assert "district" not in page.get_by_test_id("logo-status").inner_text()
-            page.wait_for_function("""() => { const img = document.querySelector('[data-testid=logo-row]');
-                return !img.hidden && img.complete && img.naturalWidth > 0; }""")
+            # The preview is drawn again, with the new logo in the district's place.
+            # (Waited for by its pixels: an earlier preview may still land first.)
+            page.wait_for_function(f"""([x, y]) => {{ const i = document.getElementById('preview-image');
+                if (i.src === {preview_before!r} || !i.complete || i.naturalWidth !== 640) return false;
+                const p = ({PIXEL_JS})(["preview-image", x, y]);
+                return Math.abs(p[0] - {BLUE[0]}) < 40 && Math.abs(p[1] - {BLUE[1]}) < 40
+                    && Math.abs(p[2] - {BLUE[2]}) < 40; }}""", arg=[(x0 + x1) // 2, (y0 + y1) // 2])
+            page.wait_for_function(LOADED_JS, arg="logo-row")
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "logo-slots.png"), full_page=True)
             # A refused file says why, in the page's error box, and the slot stays as it was.
@@ -187,6 +211,7 @@ def test_drop_a_logo_on_a_slot_and_the_thumbnail_changes(tmp_path):
             error.wait_for(state="visible")
             assert 'broken.png for the "lao" logo' in error.inner_text()
             assert page.get_by_test_id("logo-slot-lao").get_attribute("data-placeholder") == "1"
+            assert not messages, messages
             browser.close()
     finally:
         running.stop()

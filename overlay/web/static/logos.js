@@ -1,7 +1,7 @@
 // The seven logo slots of the chosen district (overlay/web/routes_logos.py). Plain JS.
-// Follows the district chosen in the "where" step (a change on #province or #district, or
-// an "overlay:place" event with {province, district}); after a file is stored it fires
-// "overlay:logos-changed" so the preview can be drawn again.
+// Follows the district chosen in the "where" step (app.js fires "overlay:place" with
+// {province, district} whenever it settles); after a file is stored or removed it fires
+// "overlay:logos-changed", on which app.js draws the preview again.
 "use strict";
 
 (function () {
@@ -93,7 +93,6 @@
 
   function changed(key) {
     document.dispatchEvent(new CustomEvent("overlay:logos-changed", { detail: { key, ...place } }));
-    if (window.overlay && typeof window.overlay.refreshPreview === "function") window.overlay.refreshPreview();
   }
 
   async function store(key, file, li) {
@@ -121,11 +120,10 @@
     catch (e) { li.classList.remove("busy"); error(e.message); }
   }
 
-  document.addEventListener("change", (e) => {
-    if (e.target && (e.target.id === "province" || e.target.id === "district")) load();
+  document.addEventListener("overlay:place", (e) => {
+    const next = { province: e.detail.province || "", district: e.detail.district || "" };
+    if (next.province !== place.province || next.district !== place.district || !list.children.length) load(next);
   });
-  document.addEventListener("overlay:place", (e) => load({ province: e.detail.province || "",
-                                                           district: e.detail.district || "" }));
   window.overlayLogos = { load };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => load());
   else load();

@@ -510,12 +510,16 @@ class QueueProgress:
 _pool_state: dict[str, Any] = {}     # in a pool process: the progress queue, the stop flag
 
 
-def _pool_init(updates, stop) -> None:
+def _pool_init(updates, stop, ffmpeg: Path | None = None) -> None:
     """Pool processes leave Ctrl-C to the parent and to ffmpeg, which gets it from the
     terminal too, stops, and lets run_task remove its partial file and return."""
     import signal
 
+    from overlay import signals, tools
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signals.install()     # SIGTERM from the parent (overlay.signals): stop ffmpeg, clean up
+    tools.choose(ffmpeg)  # the parent's --ffmpeg (a spawned process does not inherit it)
     _pool_state.update(updates=updates, stop=stop)
 
 
@@ -523,7 +527,10 @@ def _pool_task(task: Task) -> JobResult:
     if _pool_state["stop"].is_set():      # queued before Ctrl-C: do not start it
         return JobResult(task.row, FAILED, error=_("stopped before it started"))
     updates = _pool_state["updates"]
-    return run_task(task, QueueProgress(updates, task.row) if updates is not None else None)
+    try:
+        return run_task(task, QueueProgress(updates, task.row) if updates is not None else None)
+    except KeyboardInterrupt:     # SIGTERM passed on by the parent: ffmpeg is already stopped
+        return JobResult(task.row, FAILED, error=_("stopped"))
 
 
 # ---------------------------------------------------------------- running many
@@ -543,6 +550,10 @@ def execute(tasks: Sequence[Task], *, workers: int = 1, scheduler: str | None = 
     finished is recorded, so the next run picks up from there."""
     if not tasks:
         return []
+    if not scheduler:
+        from overlay.selftest import require
+
+        require()     # one clear line for an unfit ffmpeg, not one per row
     if scheduler:
         return _execute_dask(tasks, scheduler, on_done)
     return _execute_local(tasks, workers, on_done, on_progress)
@@ -553,12 +564,15 @@ def _execute_local(tasks: Sequence[Task], workers: int, on_done: DoneFn | None,
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    from overlay import tools
+
     results: list[JobResult] = []
     context = multiprocessing.get_context()
     updates = context.Queue() if on_progress else None
     stop = context.Event()
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))),
-                               initializer=_pool_init, initargs=(updates, stop))
+                               initializer=_pool_init,
+                               initargs=(updates, stop, tools.chosen()))
     pending = {pool.submit(_pool_task, task): task for task in tasks}
 
     def collect(future) -> None:
@@ -578,10 +592,11 @@ def _execute_local(tasks: Sequence[Task], workers: int, on_done: DoneFn | None,
             _drain(updates, on_progress)
             for future in finished:
                 collect(future)
-    except BaseException:
+    except BaseException as exc:
         # Ctrl-C: start nothing new, and let the running jobs clean up after their (also
         # interrupted) ffmpeg, so no partial file is left; report what did finish.
         stop.set()
+        _pass_on_stop(exc, multiprocessing.active_children())
         pool.shutdown(wait=True, cancel_futures=True)
         for future in [f for f in pending if f.done() and not f.cancelled()]:
             collect(future)
@@ -591,6 +606,19 @@ def _execute_local(tasks: Sequence[Task], workers: int, on_done: DoneFn | None,
         if updates is not None:
             updates.close()
     return results
+
+
+def _pass_on_stop(exc: BaseException, workers) -> None:
+    """A SIGTERM/SIGHUP reached only us (Ctrl-C reaches every process of the terminal):
+    pass it on, so the workers stop their ffmpeg now instead of finishing their clips."""
+    signum = getattr(exc, "signum", None)
+    if signum is None:
+        return
+    for worker in workers:
+        try:
+            os.kill(worker.pid, int(signum))
+        except OSError:
+            pass
 
 
 def _drain(updates, on_progress: ProgressFn | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from overlay.i18n import _
 from overlay.naming import check_names, parse_clip_name
 from overlay.presets import Preset
 from overlay.probe import probe
-from overlay.tools import ffmpeg_exe
 
 LOUDNESS_TOLERANCE = 2.0      # LU either side of the target
 DURATION_SLACK = 0.05         # one AAC frame is 21 ms; containers round
@@ -63,11 +61,17 @@ def faststart(path: Path) -> bool:
 
 def integrated_loudness(path: Path) -> float | None:
     """EBU R128 integrated loudness of the first audio stream, in LUFS (None if silent)."""
-    done = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", f"file:{path.resolve()}", "-map", "0:a:0",
-         "-af", "ebur128=framelog=quiet", "-f", "null", "-"],
-        capture_output=True, text=True, encoding="utf-8", errors="replace", stdin=subprocess.DEVNULL)
-    return measured_loudness(done.stderr)
+    from overlay import runner
+    from overlay.errors import RenderError
+    from overlay.selftest import require
+
+    exe = str(require().path)     # an unfit ffmpeg would make this figure "silent"
+    try:
+        stderr = runner.run([exe, "-hide_banner", "-nostdin", "-i", f"file:{path.resolve()}",
+                             "-map", "0:a:0", "-af", "ebur128=framelog=quiet", "-f", "null", "-"])
+    except RenderError as exc:    # an unreadable sound track: no figure, as before
+        stderr = exc.stderr
+    return measured_loudness(stderr)
 
 
 def frames_at(path: Path, times: list[float], *, keyframes: bool = False) -> list[np.ndarray]:

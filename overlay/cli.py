@@ -1,14 +1,16 @@
 """The command line: parse, call the library, turn errors into one line and an exit code.
 
-Exit codes: 0 done, 1 a render or check failed, 2 bad input or usage, 130 stopped (Ctrl-C).
+Exit codes: 0 done, 1 a render or check failed, 2 bad input or usage, 130 stopped (Ctrl-C),
+143 stopped by SIGTERM, 129 by SIGHUP.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 import typer
 from rich.console import Console
@@ -34,8 +36,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help=_("Show the version and exit."))) -> None:
+                                       help=_("Show the version and exit.")),
+          ffmpeg: Optional[Path] = typer.Option(
+              None, "--ffmpeg", metavar="PATH",
+              help=_("Use this ffmpeg instead of the bundled one (like OVERLAY_FFMPEG)."))) -> None:
     """overlay."""
+    from overlay.tools import choose
+
+    choose(ffmpeg)      # None: back to OVERLAY_FFMPEG or the bundled one, for every invocation
 
 
 # ---------------------------------------------------------------- shared options
@@ -109,6 +117,31 @@ def render(
     out.print(str(output), markup=False)
 
 
+@contextmanager
+def show_commands(enabled: bool = True) -> Iterator[None]:
+    """-v: print every ffmpeg command exactly as the runner starts it."""
+    import logging
+
+    from overlay.runner import log
+
+    if not enabled:
+        yield
+        return
+
+    class ToConsole(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            err.print(record.getMessage(), markup=False)
+
+    handler, level = ToConsole(logging.INFO), log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+
+
 def render_and_check(job, verbose: bool = False) -> Path:
     """Plan, render with a progress bar, then check the output (exit 1 if not compliant)."""
     from overlay import render as r
@@ -116,14 +149,9 @@ def render_and_check(job, verbose: bool = False) -> Path:
 
     plan = r.plan(job)
     _print_warnings(plan.warnings)
-    if verbose:
-        from overlay import graph, runner
-        from overlay.tools import ffmpeg_exe
-        spec = r.graph_spec(plan, plan.output, 0, 0, "subs.ass" if plan.subtitles else None, ())
-        err.print(runner.describe(graph.build(spec, ffmpeg_exe())), markup=False)
     progress, update = _progress(_("Rendering อำเภอ{district}").format(district=plan.place.district),
                                  plan.duration)
-    with progress:
+    with show_commands(verbose), progress:
         done = r.render_with_facts(plan, progress=update,
                                    warn=lambda line: _print_warnings([line]))
     receipt = check_rendered(plan, done.loudness)
@@ -305,6 +333,9 @@ _mount_optional()
 
 
 def main() -> None:
+    from overlay import signals
+
+    signals.install()     # SIGTERM/SIGHUP: the same clean stop as Ctrl-C (exit 143/129)
     for stream in (sys.stdout, sys.stderr):
         # Windows consoles default to a code page that cannot print Thai.
         if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in ("utf-8", "utf8"):

@@ -1,6 +1,7 @@
 """What every command shares: the two consoles and the one way errors reach the user.
 
-Exit codes: 0 done, 1 a render or check failed, 2 bad input or usage, 130 stopped (Ctrl-C).
+Exit codes: 0 done, 1 a render or check failed, 2 bad input or usage, 130 stopped (Ctrl-C),
+143 stopped by SIGTERM, 129 by SIGHUP (overlay.signals).
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ def user_errors() -> Iterator[None]:
                 err.print(line, style="dim", markup=False)
         err.print(f"[bold red]{_('Error')}:[/] {exc.line()}", markup=True)
         raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from overlay.signals import exit_code
+
         err.print(_("Stopped. Nothing was written under the final name."))
-        raise typer.Exit(130) from None
+        raise typer.Exit(exit_code(exc)) from None
     except (typer.Exit, typer.Abort, SystemExit):
         raise
     except Exception as exc:  # a bug of ours: still one line, details on request

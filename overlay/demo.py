@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from overlay import runner
-from overlay.tools import ffmpeg_exe
 
 DEMO_SUBTITLES = (
     "ธนาคารขยะต้นแบบระดับอำเภอ อำเภอพิชัย จังหวัดอุตรดิตถ์",
@@ -16,12 +15,15 @@ DEMO_SUBTITLES = (
 
 def make_demo_clip(path: Path, seconds: float = 8.0, size: str = "1280x720", rate: int = 30) -> Path:
     """A moving test pattern with a tone, written atomically; reused when already there."""
+    from overlay.selftest import require
+
+    exe = str(require().path)     # an unfit ffmpeg is named before anything is made
     if path.is_file():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     with runner.atomic_output(path, force=False) as temp:
         runner.run([
-            ffmpeg_exe(), "-hide_banner", "-nostdin", "-y",
+            exe, "-hide_banner", "-nostdin", "-y",
             "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}",
             "-f", "lavfi", "-i", f"sine=frequency=440:beep_factor=4:duration={seconds}",
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",

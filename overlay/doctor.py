@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
+from rich.markup import escape
 
 from overlay.errors import OverlayError
 from overlay.i18n import _
@@ -13,7 +16,8 @@ NEEDED_FILTERS = ("subtitles", "overlay", "scale", "loudnorm", "fps", "zscale", 
 def report(console: Console) -> bool:
     from overlay.presets import available, district_logos, load_preset
     from overlay.resources import fonts_dir, logos_dir
-    from overlay.tools import ffmpeg_features, find_ffmpeg
+    from overlay.selftest import verdict
+    from overlay.tools import back_hint, ffmpeg_features, find_ffmpeg
 
     ok = True
     try:
@@ -22,8 +26,10 @@ def report(console: Console) -> bool:
     except OverlayError as exc:
         console.print(f"[red]✗ ffmpeg:[/] {exc.line()}")
         return False
-    console.print(f"[bold]ffmpeg[/] {found.path} ({_('from')} {found.source})")
+    source = _("bundled") if found.bundled else found.source
+    console.print(f"[bold]ffmpeg[/] {found.path} ({_('from')} {source})")
     console.print(f"  {features['version']}")
+    _note_path_ffmpeg(console, found.path)
     for name in NEEDED_FILTERS:
         have = name in features["filters"]
         ok &= have or name in ("zscale", "tonemap", "bwdif")
@@ -31,16 +37,28 @@ def report(console: Console) -> bool:
     have_x264 = "libx264" in features["encoders"]
     ok &= have_x264
     console.print(f"  {'[green]✓' if have_x264 else '[red]✗'}[/] {_('encoder')} libx264")
+    tested = verdict(found, fresh=True)
+    ok &= tested.ok
+    if tested.ok:
+        console.print("  [green]✓[/] " + _("self-test: a one-second render with logos, Thai "
+                                           "subtitles, loudness and fast start works"))
+    else:
+        console.print(f"  [red]✗[/] {_('self-test failed')}: "
+                      + escape(f"{tested.problem}. " + (back_hint(found.source) if not found.bundled
+                                                       else "")))
 
     fonts = sorted(p.name for p in fonts_dir().glob("*") if p.suffix.lower() in (".otf", ".ttf"))
     console.print(f"[bold]{_('fonts')}[/] {fonts_dir()}: {', '.join(fonts) or _('none!')}")
     ok &= bool(fonts)
 
-    drawn = subtitle_selftest()
-    console.print(f"  {'[green]✓' if drawn else '[red]✗'}[/] "
-                  + (_("Thai subtitles render with the shipped font") if drawn else
-                     _("Thai subtitles did NOT render: libass found no usable font")))
-    ok &= drawn
+    drawn = tested.subtitles
+    if drawn is None:
+        console.print("  [dim]·[/] " + _("Thai subtitles not tested: the self-test failed before"))
+    else:
+        console.print(f"  {'[green]✓' if drawn else '[red]✗'}[/] "
+                      + (_("Thai subtitles render with the shipped font") if drawn else
+                         _("Thai subtitles did NOT render: libass found no usable font")))
+        ok &= drawn
 
     from overlay.logolib import library_dir
 
@@ -70,32 +88,17 @@ def report(console: Console) -> bool:
 
 
 def subtitle_selftest() -> bool:
-    """Burn one Thai line onto a black frame, exactly as a render does, and look for it.
+    """Thai subtitles come out with the shipped font: the self-test's verdict, made afresh."""
+    from overlay.selftest import verdict
 
-    libass draws nothing (and ffmpeg still exits 0) when it finds no font: only pixels tell.
-    """
-    import tempfile
-    from pathlib import Path
+    return verdict(fresh=True).subtitles is True
 
-    import numpy as np
-    from PIL import Image
 
-    from overlay import runner, subtitles
-    from overlay.tools import ffmpeg_exe
+def _note_path_ffmpeg(console: Console, used: Path) -> None:
+    """An ffmpeg on PATH is never used merely for being there: say so, it surprises people."""
+    import shutil
 
-    with tempfile.TemporaryDirectory(prefix="overlay-doctor-") as tmp:
-        work = Path(tmp)
-        env = subtitles.prepare_libass(work)
-        cue = subtitles.Cue(index=1, start=0.0, end=5.0, text="ทดสอบ ภาษาไทย ที่นี่")
-        (work / "subs.ass").write_text(subtitles.build_ass({"th": [cue]}, 640, 360), encoding="utf-8")
-        try:
-            stderr = runner.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-f", "lavfi",
-                                 "-i", "color=c=black:s=640x360:d=1", "-vf",
-                                 "subtitles=filename=subs.ass:fontsdir=fonts", "-frames:v", "1",
-                                 "-update", "1", "frame.png"], cwd=work, env=env)
-        except OverlayError:
-            return False
-        if subtitles.libass_failures(stderr):
-            return False
-        frame = np.asarray(Image.open(work / "frame.png").convert("L"))
-        return int((frame > 200).sum()) > 50
+    on_path = shutil.which("ffmpeg")
+    if on_path and Path(on_path).resolve() != used.resolve():
+        console.print("  [dim]· " + _("The ffmpeg on PATH ({path}) is not used; give --ffmpeg or "
+                                     "OVERLAY_FFMPEG to use it.").format(path=on_path) + "[/]")

@@ -18,7 +18,6 @@ from overlay.i18n import _
 from overlay.naming import Place, check_names, format_name
 from overlay.presets import DistrictEntry, LogoRef, Preset, available, district_logos, load_preset
 from overlay.probe import MediaInfo, probe, require_video
-from overlay.tools import ffmpeg_exe
 
 if TYPE_CHECKING:
     from overlay.subtitles import SubtitleFile
@@ -264,6 +263,7 @@ def render_with_facts(p: Plan, progress: ProgressFn | None = None,
 
     ``warn`` receives problems that did not stop the render (a damaged input's tail).
     """
+    _proven_ffmpeg()
     written = [0.0]
 
     def track(seconds: float) -> None:
@@ -287,6 +287,13 @@ def render_with_facts(p: Plan, progress: ProgressFn | None = None,
         raise
 
 
+def _proven_ffmpeg() -> str:
+    """The ffmpeg to render with, once its self-test passed (cached per binary)."""
+    from overlay.selftest import require
+
+    return str(require().path)
+
+
 def _render_into(p: Plan, track: ProgressFn, warn: Callable[[str], None] | None,
                  written: list[float]) -> Rendered:
     mode = p.job.subs_mode
@@ -295,7 +302,7 @@ def _render_into(p: Plan, track: ProgressFn, warn: Callable[[str], None] | None,
         prep = _prepare(p, work, burn=mode in ("burn", "both"), embed=mode in ("embed", "both"))
         with runner.atomic_output(p.output, p.job.force) as temp:
             spec = graph_spec(p, temp, prep.x, prep.y, prep.ass, prep.embed)
-            stderr = runner.run(graph.build(spec, ffmpeg_exe()), cwd=work, env=prep.env,
+            stderr = runner.run(graph.build(spec, _proven_ffmpeg()), cwd=work, env=prep.env,
                                 progress=track)
             if prep.ass:
                 from overlay.subtitles import libass_failures
@@ -369,6 +376,7 @@ def graph_spec(p: Plan, output: Path, x: int, y: int, ass: str | None,
 
 def preview(p: Plan, at: float, output: Path) -> Path:
     """One frame with the logo row (and subtitles) at ``at`` seconds of the output."""
+    exe = _proven_ffmpeg()
     at = max(0.0, min(at, p.duration - 0.05))
     subtitles = {lang: replace(sub, cues=tuple(replace(c, start=c.start - at, end=c.end - at)
                                                for c in sub.cues if c.end > at))
@@ -381,7 +389,7 @@ def preview(p: Plan, at: float, output: Path) -> Path:
         output.parent.mkdir(parents=True, exist_ok=True)
         with runner.atomic_output(output, force=True) as temp:
             spec = graph_spec(shifted, temp, prep.x, prep.y, prep.ass, (), frame_only=True)
-            runner.run(graph.build(spec, ffmpeg_exe()), cwd=work, env=prep.env)
+            runner.run(graph.build(spec, exe), cwd=work, env=prep.env)
     return output
 
 

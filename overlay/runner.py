@@ -1,32 +1,68 @@
 """The only place that starts ffmpeg.
 
-It runs an argument list (never a shell string), reads ``-progress`` from stdout for the
-progress bar, keeps the tail of stderr for error messages, and makes the output appear
-atomically: ffmpeg writes a temporary file in the output folder, renamed into place only
-after success. Ctrl-C, a killed ffmpeg or a full disk leave no file under the final name.
+It runs an argument list (never a shell string), logs that exact list (``-v`` shows it),
+reads ``-progress`` from stdout for the progress bar, keeps the tail of stderr for error
+messages, and makes sure ffmpeg never outlives ``overlay``: stopped on Ctrl-C, SIGTERM or
+any error in the caller, and tied to our process so that even a SIGKILL of ``overlay``
+ends it (a parent-death signal on Linux, a kill-on-close job object on Windows).
+
+Outputs appear atomically and exclusively: ffmpeg writes a temporary file in the output
+folder, which takes the final name only after success, and never replaces a file there
+without ``force`` — even one another render finished a moment before.
 """
 
 from __future__ import annotations
 
 import collections
+import ctypes
+import hashlib
+import logging
 import os
+import re
 import shlex
+import signal
+import socket
 import subprocess
+import sys
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from overlay.errors import RenderError
+from overlay.errors import RenderError, UsageError
 from overlay.i18n import _
 
 ProgressFn = Callable[[float], None]   # seconds of output written so far
 
+log = logging.getLogger("overlay.ffmpeg")   # one INFO record per ffmpeg started: its argv
 
-def temp_output_path(final: Path) -> Path:
-    """A hidden sibling of ``final``: same folder (so the rename is atomic), plain name."""
-    return final.with_name(f".overlay-partial-{uuid.uuid4().hex[:12]}{final.suffix}")
+
+# ---------------------------------------------------------------- running
+
+def describe(args: Sequence[str]) -> str:
+    """The command as a copy-pasteable line for this platform's shell."""
+    parts = [str(a) for a in args]
+    return subprocess.list2cmdline(parts) if os.name == "nt" else shlex.join(parts)
+
+
+def run(args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+        progress: ProgressFn | None = None) -> str:
+    """Run ffmpeg; return its stderr. RenderError (keeping stderr) on any failure."""
+    def on_line(line: str) -> None:
+        seconds = _parse_progress(line)
+        if seconds is not None and progress is not None:
+            progress(seconds)
+
+    return _run(args, cwd=cwd, env=env, on_line=on_line)
+
+
+def capture(args: Sequence[str], *, cwd: Path | None = None) -> str:
+    """Run a short ffmpeg query (``-version``, ``-filters``…); return what it printed."""
+    lines: list[str] = []
+    stderr = _run(args, cwd=cwd, env=None, on_line=lines.append)
+    return "\n".join(lines) + "\n" + stderr
 
 
 def _parse_progress(line: str) -> float | None:
@@ -36,17 +72,10 @@ def _parse_progress(line: str) -> float | None:
     return None
 
 
-def run(args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None,
-        progress: ProgressFn | None = None) -> str:
-    """Run ffmpeg; return its stderr. RenderError (keeping stderr) on any failure."""
-    full_env = {**os.environ, **(env or {})}
-    try:
-        proc = subprocess.Popen(list(args), cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    except OSError as exc:
-        raise RenderError(_("Could not start ffmpeg: {reason}.").format(reason=exc),
-                          _("Run 'overlay doctor' to see which ffmpeg is used."),
-                          command=list(args)) from exc
+def _run(args: Sequence[str], *, cwd: Path | None, env: Mapping[str, str] | None,
+         on_line: Callable[[str], None]) -> str:
+    argv = [str(a) for a in args]
+    proc = start(argv, cwd=cwd, env=env)
     tail: collections.deque[str] = collections.deque(maxlen=400)
 
     def drain_stderr() -> None:
@@ -59,12 +88,11 @@ def run(args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] 
     try:
         assert proc.stdout is not None
         for raw in proc.stdout:
-            seconds = _parse_progress(raw.decode("ascii", "replace"))
-            if seconds is not None and progress is not None:
-                progress(seconds)
+            on_line(raw.decode("utf-8", "replace").rstrip("\r\n"))
         proc.wait()
     except BaseException:
-        # Ctrl-C or any error in the caller's progress function: stop ffmpeg now.
+        # Ctrl-C, SIGTERM/SIGHUP (overlay.signals) or an error in the caller's progress
+        # function: stop ffmpeg now, so that it writes nothing more.
         proc.kill()
         proc.wait()
         raise
@@ -74,8 +102,28 @@ def run(args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] 
     if proc.returncode != 0:
         raise RenderError(explain_failure(stderr, proc.returncode),
                           _("ffmpeg's own words are shown above."),
-                          stderr=stderr, command=list(args))
+                          stderr=stderr, command=argv)
     return stderr
+
+
+def start(argv: list[str], *, cwd: Path | None = None,
+          env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start ffmpeg bound to our lifetime, after logging the exact argument list."""
+    log.info("%s", describe(argv))
+    full_env = {**os.environ, **(env or {})}
+    extra: dict[str, Any] = {}
+    if sys.platform.startswith("linux"):
+        extra["preexec_fn"] = _die_with_parent(os.getpid(), _prctl())
+    try:
+        proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, **extra)
+    except OSError as exc:
+        raise RenderError(_("Could not start ffmpeg: {reason}.").format(reason=exc),
+                          _("Run 'overlay doctor' to see which ffmpeg is used."),
+                          command=argv) from exc
+    if os.name == "nt":
+        _bind_to_job(proc)
+    return proc
 
 
 def explain_failure(stderr: str, returncode: int) -> str:
@@ -91,25 +139,240 @@ def explain_failure(stderr: str, returncode: int) -> str:
     return _("ffmpeg failed (exit {code}): {line}").format(code=returncode, line=last[0].strip())
 
 
+# ---------------------------------------------------------------- never outlive overlay
+
+PR_SET_PDEATHSIG = 1
+
+
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl, looked up in the parent: the child between fork and exec does little."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl   # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+def _die_with_parent(parent: int, prctl: Callable[..., int] | None) -> Callable[[], None]:
+    """Linux: the kernel kills the child when the parent dies, even by SIGKILL."""
+    def in_child() -> None:
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
+        if os.getppid() != parent:      # the parent died before prctl took hold
+            os._exit(1)
+    return in_child
+
+
+JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE = 0x2000
+JOB_OBJECT_EXTENDED_LIMIT_INFORMATION = 9
+
+
+class _BasicLimits(ctypes.Structure):
+    _fields_ = [("PerProcessUserTimeLimit", ctypes.c_int64),
+                ("PerJobUserTimeLimit", ctypes.c_int64),
+                ("LimitFlags", ctypes.c_uint32),
+                ("MinimumWorkingSetSize", ctypes.c_size_t),
+                ("MaximumWorkingSetSize", ctypes.c_size_t),
+                ("ActiveProcessLimit", ctypes.c_uint32),
+                ("Affinity", ctypes.c_size_t),
+                ("PriorityClass", ctypes.c_uint32),
+                ("SchedulingClass", ctypes.c_uint32)]
+
+
+class _IoCounters(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint64) for name in (
+        "ReadOperationCount", "WriteOperationCount", "OtherOperationCount",
+        "ReadTransferCount", "WriteTransferCount", "OtherTransferCount")]
+
+
+class ExtendedLimits(ctypes.Structure):
+    """JOBOBJECT_EXTENDED_LIMIT_INFORMATION."""
+
+    _fields_ = [("BasicLimitInformation", _BasicLimits),
+                ("IoInfo", _IoCounters),
+                ("ProcessMemoryLimit", ctypes.c_size_t),
+                ("JobMemoryLimit", ctypes.c_size_t),
+                ("PeakProcessMemoryUsed", ctypes.c_size_t),
+                ("PeakJobMemoryUsed", ctypes.c_size_t)]
+
+
+def kill_on_close_job(api: Any) -> Any:
+    """A Windows job object that kills its processes when its last handle closes.
+
+    We keep the one handle for our whole life: when ``overlay`` ends, however it ends,
+    Windows closes it and every ffmpeg in the job goes too. ``api`` is kernel32 (a seam
+    for tests).
+    """
+    job = api.CreateJobObjectW(None, None)
+    if not job:
+        raise OSError("CreateJobObjectW failed")
+    info = ExtendedLimits()
+    info.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
+    if not api.SetInformationJobObject(job, JOB_OBJECT_EXTENDED_LIMIT_INFORMATION,
+                                       ctypes.byref(info), ctypes.sizeof(info)):
+        api.CloseHandle(job)
+        raise OSError("SetInformationJobObject failed")
+    return job
+
+
+def assign_to_job(api: Any, job: Any, process_handle: int) -> bool:
+    return bool(api.AssignProcessToJobObject(job, process_handle))
+
+
+_job: dict[str, Any] = {}
+
+
+def _kernel32() -> Any:
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)   # type: ignore[attr-defined]
+    kernel32.CreateJobObjectW.restype = ctypes.c_void_p
+    kernel32.CreateJobObjectW.argtypes = [ctypes.c_void_p, ctypes.c_wchar_p]
+    kernel32.SetInformationJobObject.argtypes = [ctypes.c_void_p, ctypes.c_int,
+                                                 ctypes.c_void_p, ctypes.c_uint32]
+    kernel32.AssignProcessToJobObject.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    kernel32.CloseHandle.argtypes = [ctypes.c_void_p]
+    return kernel32
+
+
+def _bind_to_job(proc: subprocess.Popen[bytes], api: Any = None) -> None:
+    """Windows: put ffmpeg in our kill-on-close job; best effort (an old system may refuse)."""
+    try:
+        api = api or _job.get("api") or _kernel32()
+        if "handle" not in _job:
+            _job.update(api=api, handle=kill_on_close_job(api))
+        if not assign_to_job(api, _job["handle"], int(proc._handle)):  # type: ignore[attr-defined]
+            log.debug("AssignProcessToJobObject failed for pid %s", proc.pid)
+    except (OSError, AttributeError, ValueError) as exc:
+        log.debug("no job object for ffmpeg: %s", exc)
+
+
+# ---------------------------------------------------------------- atomic, exclusive output
+
+PARTIAL = ".overlay-partial-"
+STALE_AFTER = 24 * 3600      # seconds without a write: no live render is that quiet
+_PARTIAL_NAME = re.compile(re.escape(PARTIAL) + r"(?:([0-9a-f]{6})-(\d+)-)?[0-9a-f]+")
+
+
+def _host_tag() -> str:
+    return hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+
+
+def temp_output_path(final: Path) -> Path:
+    """A hidden sibling of ``final``: same folder (so the rename is atomic), plain name,
+    carrying its owner (machine and process) so a crashed render's file can be told apart."""
+    return final.with_name(f"{PARTIAL}{_host_tag()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+                           f"{final.suffix}")
+
+
+def pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":
+        try:
+            return _windows_pid_alive(pid)
+        except (OSError, AttributeError, ValueError):
+            return True         # cannot tell: treat it as live, never remove its file
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:      # someone else's process: alive
+        return True
+    except OSError:
+        return True
+    return True
+
+
+def _windows_pid_alive(pid: int) -> bool:
+    # os.kill(pid, 0) on Windows would terminate the process: ask OpenProcess instead.
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)   # type: ignore[attr-defined]
+    kernel32.OpenProcess.restype = ctypes.c_void_p
+    handle = kernel32.OpenProcess(0x1000, False, pid)   # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return ctypes.get_last_error() == 5  # type: ignore[attr-defined]   # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(ctypes.c_void_p(handle), ctypes.byref(code))
+        return code.value == 259                         # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(ctypes.c_void_p(handle))
+
+
+def is_stale_partial(path: Path, now: float | None = None) -> bool:
+    """A leftover of a crashed render: its process (on this machine) is gone, or it has not
+    been written for longer than any render takes. Never the file of a live render."""
+    found = _PARTIAL_NAME.match(path.name)
+    if not found:
+        return False
+    try:
+        age = (now if now is not None else time.time()) - path.stat().st_mtime
+    except OSError:
+        return False
+    if age > STALE_AFTER:
+        return True
+    host, pid = found.group(1), found.group(2)
+    return host == _host_tag() and pid is not None and not pid_alive(int(pid))
+
+
+def sweep_stale_partials(folder: Path) -> list[Path]:
+    """Remove what crashed renders left in ``folder``; return what was removed."""
+    removed: list[Path] = []
+    try:
+        candidates = [p for p in Path(folder).iterdir() if p.name.startswith(PARTIAL)]
+    except OSError:
+        return removed
+    now = time.time()
+    for path in candidates:
+        if is_stale_partial(path, now):
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError:
+                pass
+    return removed
+
+
+def exists_error(final: Path) -> UsageError:
+    return UsageError(_("{path} already exists.").format(path=final),
+                      _("Use --force to replace it, or choose another --out-dir."))
+
+
 @contextmanager
 def atomic_output(final: Path, force: bool) -> Iterator[Path]:
-    """Yield a temp path; on success move it to ``final``; on any failure remove it."""
-    from overlay.errors import UsageError
-
+    """Yield a temp path; on success give it the name ``final``; on any failure remove it."""
     if final.exists() and not force:
-        raise UsageError(_("{path} already exists.").format(path=final),
-                         _("Use --force to replace it, or choose another --out-dir."))
+        raise exists_error(final)
+    sweep_stale_partials(final.parent)
     temp = temp_output_path(final)
     try:
         yield temp
         if not temp.is_file():
             raise RenderError(_("ffmpeg finished but wrote no file."),
                               _("Run 'overlay doctor' and try again."))
-        os.replace(temp, final)
+        publish(temp, final, force)
     finally:
         temp.unlink(missing_ok=True)
 
 
-def describe(args: Sequence[str]) -> str:
-    """The command as a copy-pasteable line, for --verbose and bug reports."""
-    return shlex.join(str(a) for a in args)
+def publish(temp: Path, final: Path, force: bool) -> None:
+    """Give ``temp`` the name ``final`` in one step. Without ``force`` the step is
+    exclusive: of two renders finishing together, exactly one wins, the other is told
+    the file already exists (a check-then-rename would let the second replace the first)."""
+    if force:
+        os.replace(temp, final)
+        return
+    try:
+        os.link(temp, final)        # fails if ``final`` exists, atomically
+        return
+    except FileExistsError:
+        raise exists_error(final) from None
+    except OSError:
+        pass                        # no hard links here (FAT, exFAT, some network drives)
+    try:
+        fd = os.open(final, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        raise exists_error(final) from None
+    os.close(fd)
+    try:
+        os.replace(temp, final)     # over our own empty reservation
+    except BaseException:
+        final.unlink(missing_ok=True)
+        raise

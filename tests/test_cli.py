@@ -155,8 +155,9 @@ def test_thai_and_hostile_paths_round_trip(tmp_path, media, logo_dir):
 
 
 def test_doctor_subtitle_selftest_catches_a_missing_font(tmp_path, monkeypatch):
-    from overlay import doctor, subtitles
+    from overlay import doctor, selftest, subtitles
 
+    monkeypatch.setattr(selftest, "_memo", {})    # this test's fontless verdict stays here
     assert doctor.subtitle_selftest()
 
     def no_fonts(work: Path) -> dict[str, str]:

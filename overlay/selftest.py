@@ -1,0 +1,219 @@
+"""Prove that an ffmpeg can make our clip, before the first render with it.
+
+A filter list says little: an ffmpeg 5.1 has ``ebur128`` but not the option we give it,
+and libass can be present yet draw nothing. So the test is the real thing, small: the
+graph ``graph.build`` makes for a render (logo row, Thai subtitles with the shipped font,
+an embedded track, loudness filters, x264, ``+faststart``) run on a second of generated
+input, then the result is looked at (logo and subtitle pixels, fast start, the loudness
+summary).
+
+The verdict is kept per ffmpeg binary (path, size, modification time) and overlay
+version, in memory and in ``store.data_home()/ffmpeg-selftest.json``: a render pays for
+the test once per ffmpeg, not once per clip. ``overlay doctor`` always tests afresh.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from overlay import __version__
+from overlay.errors import OverlayError, RenderError, UsageError
+from overlay.i18n import _
+from overlay.tools import FFmpeg, back_hint, find_ffmpeg
+
+REVISION = 1                  # bump when the test changes: old verdicts no longer count
+CACHE_FILE = "ffmpeg-selftest.json"
+SECONDS = 1.0                 # ebur128 needs a few 400 ms blocks for an integrated figure
+SIZE = (640, 360)
+THAI_LINE = "ทดสอบ ภาษาไทย ที่นี่"
+LOGO_RGB = (40, 200, 60)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    problem: str = ""          # what is missing, in a few words; "" when ok
+    subtitles: bool | None = True   # the Thai line was drawn with the shipped font (None: not reached)
+    cacheable: bool = True     # False when the test itself could not run (not the binary's fault)
+
+
+_memo: dict[str, Verdict] = {}
+
+
+def cache_key(ff: FFmpeg) -> str | None:
+    try:
+        st = ff.path.stat()
+    except OSError:
+        return None
+    return f"{REVISION}|{__version__}|{ff.path}|{st.st_size}|{st.st_mtime_ns}"
+
+
+def verdict(ff: FFmpeg | None = None, *, fresh: bool = False) -> Verdict:
+    """The self-test's verdict on ``ff`` (default: the ffmpeg in use); cached unless ``fresh``."""
+    ff = ff or find_ffmpeg()
+    key = cache_key(ff)
+    if not fresh and key is not None:
+        if key in _memo:
+            return _memo[key]
+        stored = _load().get(key)
+        if stored is not None:
+            _memo[key] = stored
+            return stored
+    result = run_selftest(str(ff.path))
+    if key is not None and result.cacheable:
+        _memo[key] = result
+        _store(key, result)
+    return result
+
+
+def require() -> FFmpeg:
+    """The ffmpeg in use, once proven able to make the clip; a one-line error otherwise."""
+    ff = find_ffmpeg()
+    result = verdict(ff)
+    if result.ok:
+        return ff
+    message = _("The ffmpeg at {path} ({source}) cannot make the clip: {problem}.").format(
+        path=ff.path, source=_("bundled") if ff.bundled else ff.source, problem=result.problem)
+    if ff.bundled:
+        raise OverlayError(message, _("Run 'overlay doctor'; reinstall overlay if it fails too."))
+    raise UsageError(message, back_hint(ff.source))
+
+
+# ---------------------------------------------------------------- the test itself
+
+def run_selftest(exe: str) -> Verdict:
+    try:
+        with tempfile.TemporaryDirectory(prefix="overlay-selftest-") as tmp:
+            return _run_in(exe, Path(tmp))
+    except RenderError as exc:
+        if not exc.stderr:          # ffmpeg could not even start: say why, do not cache
+            return Verdict(False, exc.message, subtitles=None, cacheable=False)
+        return Verdict(False, diagnose(exc.stderr), subtitles=None)
+    except OverlayError as exc:
+        return Verdict(False, exc.line(), subtitles=None, cacheable=False)
+    except OSError as exc:
+        return Verdict(False, str(exc), subtitles=None, cacheable=False)
+
+
+def _run_in(exe: str, work: Path) -> Verdict:
+    import numpy as np
+    from PIL import Image
+
+    from overlay import graph, runner, subtitles
+    from overlay.check import faststart, frames_at, logo_match
+    from overlay.logos import compose_row
+    from overlay.presets import load_preset
+    from overlay.probe import probe, require_video
+
+    width, height = SIZE
+    source = work / "input.mkv"
+    runner.run([exe, "-hide_banner", "-nostdin", "-y",
+                "-f", "lavfi", "-i", f"color=c=black:s={width}x{height}:r=25:d={SECONDS + 0.5}",
+                "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={SECONDS + 0.5}",
+                "-c:v", "mpeg4", "-q:v", "3", "-c:a", "pcm_s16le", "-f", "matroska",
+                f"file:{source}"], cwd=work)
+    info = probe(source)
+
+    row = compose_row([Image.new("RGBA", (64, 64), (*LOGO_RGB, 255))], width, height)
+    row.image.save(work / "logos.png")
+    env = subtitles.prepare_libass(work)
+    cue = subtitles.Cue(index=1, start=0.0, end=SECONDS, text=THAI_LINE)
+    (work / "subs.ass").write_text(subtitles.build_ass({"th": [cue]}, width, height),
+                                   encoding="utf-8")
+    subtitles.write_srt([cue], work / "th.srt")
+    encode = load_preset("base").encode
+    output = work / "out.mp4"
+    spec = graph.GraphSpec(
+        input=source, start=0.0, duration=SECONDS, cut=True, fade=0.1,
+        video=require_video(info), has_audio=True, width=width, height=height,
+        fps=Fraction(25), logo_png="logos.png", logo_x=row.x, logo_y=row.y, output=output,
+        encode=encode.profile("draft"), loudness=encode.loudness, true_peak=encode.true_peak,
+        audio_bitrate=encode.audio_bitrate, audio_rate=encode.audio_rate, ass="subs.ass",
+        embed=(graph.SubTrack(work / "th.srt", "tha", "ไทย"),))
+    stderr = runner.run(graph.build(spec, exe), cwd=work, env=env)
+
+    failures = subtitles.libass_failures(stderr)
+    frame = frames_at(output, [SECONDS / 2])[0]
+    drawn = not failures and subtitle_drawn(frame, row.x, row.y + row.image.height)
+    if not drawn:
+        why = failures[0] if failures else _("no text in the picture")
+        return Verdict(False, _("Thai subtitles were not drawn with the shipped font ({why})")
+                       .format(why=why), subtitles=False)
+    if logo_match(frame, np.asarray(row.image.convert("RGBA")), row.x, row.y) >= 40:
+        return Verdict(False, _("the logo row was not drawn"))
+    if graph.measured_loudness(stderr) is None:
+        return Verdict(False, _("its ebur128 filter gave no loudness summary"))
+    if not faststart(output):
+        return Verdict(False, _("+faststart did not put the index at the front"))
+    return Verdict(True)
+
+
+def subtitle_drawn(frame, logo_left: int, logo_bottom: int) -> bool:
+    """White text on the black test frame, away from the logo row: libass drew something.
+
+    libass draws nothing (and ffmpeg still exits 0) when it finds no font: only pixels tell.
+    """
+    import numpy as np
+
+    grey = np.asarray(frame, dtype=np.float32).mean(axis=2)
+    grey[:logo_bottom, logo_left:] = 0
+    return int((grey > 200).sum()) > 50
+
+
+_DIAGNOSES = (
+    (re.compile(r"\[(\w+) @ [^\]]*\] Error setting option (\w+) to value ([^\s]+?)\.?$", re.M),
+     lambda m: _("its {filter} filter has no {option} option").format(filter=m[1], option=m[2])),
+    (re.compile(r"No such filter: '([^']+)'"),
+     lambda m: _("it has no {filter} filter").format(filter=m[1])),
+    (re.compile(r"Unknown encoder '([^']+)'"),
+     lambda m: _("it has no {encoder} encoder").format(encoder=m[1])),
+    (re.compile(r"Encoder \(codec (\w+)\) not found"),
+     lambda m: _("it has no {encoder} encoder").format(encoder=m[1])),
+    (re.compile(r"Unrecognized option '([^']+)'"),
+     lambda m: _("it does not know the -{option} option").format(option=m[1])),
+)
+
+
+def diagnose(stderr: str) -> str:
+    """What is missing, from ffmpeg's words; its last line when no pattern fits."""
+    for pattern, say in _DIAGNOSES:
+        found = pattern.search(stderr)
+        if found:
+            return say(found)
+    last = [line.strip() for line in stderr.splitlines() if line.strip()][-1:] or ["?"]
+    return _("ffmpeg said: {line}").format(line=last[0])
+
+
+# ---------------------------------------------------------------- the cache file
+
+def _cache_path() -> Path:
+    from overlay.store import data_home
+
+    return data_home() / CACHE_FILE
+
+
+def _load() -> dict[str, Verdict]:
+    try:
+        raw = json.loads(_cache_path().read_text(encoding="utf-8"))
+        return {key: Verdict(**value) for key, value in raw.get("verdicts", {}).items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def _store(key: str, result: Verdict) -> None:
+    path = _cache_path()
+    verdicts = {k: asdict(v) for k, v in _load().items() if k.split("|")[:2] == key.split("|")[:2]}
+    verdicts[key] = asdict(result)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(json.dumps({"verdicts": verdicts}, ensure_ascii=False, indent=1),
+                        encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        temp.unlink(missing_ok=True)     # an unwritable data folder: test again next time

@@ -250,3 +250,37 @@ def test_age_limit_cleans_work_folder(tmp_path, clip3):
 def test_subtitle_text_is_escaped_on_the_page(web):
     page = web.get("/").text
     assert "<script>" not in page.split("<body", 1)[1].split('<script id="texts"', 1)[0]
+
+
+def test_player_needs_a_proxy_for_what_browsers_cannot_play(media, clip3):
+    from overlay.web.uploads import playable_in_browser
+
+    assert playable_in_browser(probe(clip3))
+    hevc = make_clip(media / "hevc10.mov", seconds=1, vcodec=[
+        "-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le", "-tag:v", "hvc1",
+        "-x265-params", "log-level=error"])
+    assert not playable_in_browser(probe(hevc))
+    ts = make_clip(media / "avchd.mts", seconds=1, extra_out=["-f", "mpegts"])
+    assert not playable_in_browser(probe(ts))
+    high10 = make_clip(media / "high10.mp4", seconds=1, vcodec=["-c:v", "libx264", "-preset", "ultrafast",
+                                                                "-pix_fmt", "yuv420p10le"])
+    assert not playable_in_browser(probe(high10))
+
+
+def test_proxy_keeps_the_time_line(web, media):
+    hevc = make_clip(media / "hevc-proxy.mov", seconds=3, vcodec=[
+        "-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le", "-tag:v", "hvc1",
+        "-x265-params", "log-level=error"])
+    clip = send(web, hevc, name="IMG_0001.MOV").json()
+    assert clip["info"]["playable"] is False and clip["proxy"] is not None
+    deadline = time.time() + 60
+    while web.get(f"/api/uploads/{clip['id']}").json()["proxy"]["state"] != "ready":
+        assert time.time() < deadline
+        time.sleep(0.1)
+    player = web.get(f"/api/uploads/{clip['id']}/player")
+    assert player.status_code == 200
+    path = Path(web.app.state.settings.work_dir) / "p.mp4"
+    path.write_bytes(player.content)
+    info = probe(path)
+    assert info.video.codec == "h264" and info.video.height == 360
+    assert abs(info.duration - 3.0) < 0.1 and info.start < 0.05

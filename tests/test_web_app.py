@@ -152,3 +152,20 @@ def test_failed_migration_changes_nothing(tmp_path):
         db.migrate(path, "p", ["CREATE TABLE t (a);", "CREATE TABLE u (a); NOT SQL;"])
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT name FROM sqlite_master WHERE name = 't'").fetchone() is None
+
+
+def test_template_texts_are_extracted_into_the_catalogue():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "tools" / "update_catalogue.py"
+    spec = importlib.util.spec_from_file_location("update_catalogue", script)
+    tool = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = tool            # its dataclasses look their module up
+    spec.loader.exec_module(tool)
+    assert tool.template_messages('{{ _("A b") }} x {{ _(\'c\') }}\n{{ obj._("no") }}{{ _("e").format(x=1) }}') == \
+        [(1, "A b"), (1, "c"), (2, "e")]
+    found = tool.extract()
+    assert "Make the waste-bank clip" in found                       # from templates/job.html
+    assert any(ref.startswith("overlay/web/templates/") for ref in found["Start here"].references)

@@ -71,9 +71,12 @@ def page(browser, server):
     context.close()
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, *steps: str) -> None:
+    """The whole page, and each named step alone (the README's screenshots come from these)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    for step in steps:
+        page.locator(f"#{step}").screenshot(path=str(ARTIFACTS / f"{step}.png"))
 
 
 def seek(page, seconds: float) -> None:
@@ -105,7 +108,7 @@ def test_journey(page, settings, media, tmp_path):
     page.get_by_test_id("clip-facts").wait_for()
     assert "0:06" in page.get_by_test_id("clip-facts").inner_text()
     page.wait_for_function("document.getElementById('player').readyState >= 2")
-    shot(page, "01-clip")
+    shot(page, "01-clip", "step-clip")
 
     # 2. the part to keep, 3. where, 4. subtitles
     seek(page, 1.0)
@@ -123,12 +126,12 @@ def test_journey(page, settings, media, tmp_path):
     page.get_by_test_id("subs-report-th").wait_for()
     report = page.get_by_test_id("subs-report-th").inner_text()
     assert "utf-8" in report and "<script>" in report     # shown as text, never run
-    shot(page, "02-where-subs")
+    shot(page, "02-where-subs", "step-trim", "step-where", "step-subs")
 
     # 5. preview
     page.wait_for_function("document.getElementById('preview-image').src.startsWith('blob:')")
     assert page.evaluate("document.getElementById('preview-image').naturalWidth") == 640
-    shot(page, "03-preview")
+    shot(page, "03-preview", "step-preview")
 
     # 6. render
     page.get_by_test_id("render-button").click()
@@ -137,7 +140,7 @@ def test_journey(page, settings, media, tmp_path):
     assert page.get_by_test_id("receipt").locator("li.bad").count() == 0
     assert page.get_by_test_id("receipt").locator("li.ok").count() >= 8
     assert page.get_by_test_id("progress").evaluate("p => p.value") == 1
-    shot(page, "04-done")
+    shot(page, "04-done", "step-render")
     with page.expect_download() as info:
         page.get_by_test_id("download-link").click()
     downloaded = tmp_path / "downloaded.mp4"
@@ -149,7 +152,7 @@ def test_journey(page, settings, media, tmp_path):
     # 7. history
     page.reload()
     page.locator("#history-rows tr[data-status=done]").wait_for()
-    shot(page, "05-history")
+    shot(page, "05-history", "history")
 
 
 def test_typo_cannot_be_chosen(page):

@@ -37,6 +37,18 @@ def test_prints_address_with_token_and_stops_on_ctrl_c(tmp_path):
     assert "stopped" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("signame, code", [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_stop_signals_stop_cleanly(tmp_path, signame, code):
+    proc, address = start(tmp_path)
+    try:
+        assert httpx.get(address, timeout=10).status_code == 200
+    finally:
+        proc.send_signal(getattr(signal, signame))
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == code, err
+    assert "stopped" in err and "Traceback" not in err
+
+
 def test_other_host_warns(tmp_path):
     proc, address = start(tmp_path, "--host", "0.0.0.0")
     try:

@@ -27,7 +27,7 @@ def web(
     """Open the whole job as a page in your browser, on this computer only."""
     import webbrowser
 
-    from overlay.web.server import prepare, url
+    from overlay.web.server import prepare, stop_on_hangup, url
     from overlay.web.settings import LOOPBACK_NAMES, WebSettings
 
     settings = WebSettings(host=host, port=port)
@@ -50,9 +50,11 @@ def web(
     out.print(address, markup=False, soft_wrap=True)
     if not no_browser:
         webbrowser.open(address)
+    stop_on_hangup(server)
     try:
         server.run(sockets=[sock])      # Ctrl-C: uvicorn stops, the app's shutdown stops a render
     except KeyboardInterrupt:
         pass                            # uvicorn raises the signal again once it has stopped
     err.print(_("overlay web stopped."))
-    raise typer.Exit(130 if server.should_exit else 0)    # 130: stopped, like every command
+    # Like every command: 130 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP.
+    raise typer.Exit(128 + server.stop_signal if server.stop_signal else 0)

@@ -33,7 +33,9 @@ class Guard:
         self.settings = settings
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] == "websocket":          # the page uses none: refuse them all
+            return await send({"type": "websocket.close", "code": 1008})
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if host_name(headers.get("host", "")) not in self.settings.allowed_hosts:

@@ -50,12 +50,22 @@ class Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
         super().__init__(config)
         self.app = app
+        self.stop_signal: int | None = None
 
     def handle_exit(self, sig, frame) -> None:
+        self.stop_signal = self.stop_signal or int(sig)
         app = self.app
         app.state.jobs.stop(timeout=0)        # cancel now; the app's shutdown waits for it
         app.state.proxies.cancel()
         super().handle_exit(sig, frame)
+
+
+def stop_on_hangup(server: Server) -> None:
+    """A closed terminal (SIGHUP) stops the server as Ctrl-C does; uvicorn handles INT/TERM."""
+    import signal
+
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, server.handle_exit)
 
 
 def prepare(settings: WebSettings) -> tuple[Server, socket.socket, WebSettings]:

@@ -81,7 +81,7 @@ def overlay_command(ctx: run.Context, clip: Path, ass: str, output: Path) -> lis
     job = r.Job(input=clip, district=run.DISTRICT, out_dir=output.parent, preset=run.PRESET,
                 quality=run.QUALITY, max_duration=ctx.sizes.limit, force=True)
     plan = r.plan(job)
-    spec_of = getattr(r, "graph_spec", None) or getattr(r, "_spec")
+    spec_of = getattr(r, "graph_spec", None) or r._spec
     args = graph.build(spec_of(plan, output, *ctx.logo_xy, ass, ()), ctx.ff)
     i = args.index("-progress")
     return [*args[:i], *args[i + 2:]]
@@ -146,7 +146,7 @@ def main() -> int:
     print(f"\nmedians over {a.reps} run(s), {a.clip.name}:")
     print("| variant | wall s | CPU s | peak MB |\n|---|---|---|---|")
     for name, ms in results.items():
-        med = lambda f: statistics.median(f(m) for m in ms)  # noqa: E731
+        med = lambda f, ms=ms: statistics.median(f(m) for m in ms)  # noqa: E731
         print(f"| {name} | {med(lambda m: m.wall):.2f} | {med(lambda m: m.cpu):.2f} | "
               f"{med(lambda m: m.peak_tree_mb or m.max_proc_mb):.0f} |")
     time_python_side(a.clip, a.finished)

@@ -5,15 +5,20 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from overlay.delivery import YOUTUBE
 from overlay.errors import InputError, OverlayError
 from overlay.graph import measured_loudness
 from overlay.i18n import _
-from overlay.naming import check_names, parse_clip_name
+from overlay.naming import Place, check_names, parse_clip_name
 from overlay.presets import Preset
 from overlay.probe import probe
+
+if TYPE_CHECKING:
+    from overlay.render import Plan
 
 LOUDNESS_TOLERANCE = 2.0      # LU either side of the target
 DURATION_SLACK = 0.05         # one AAC frame is 21 ms; containers round
@@ -128,92 +133,111 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
     (the sound as encoded), which saves decoding the whole soundtrack again."""
     path = Path(path)
     info = probe(path)
-    limit = limit or preset.max_duration
-    items: list[Item] = []
-    add = items.append
-
-    # --- name
-    parsed = parse_clip_name(path.name, preset.name_template)
-    place = None
-    if parsed is None:
-        add(Item(_("name"), False, _("does not follow the template “{t}”")
-                 .format(t=preset.name_template.format(district="…", province="…"))))
-    else:
-        try:
-            place = check_names(*parsed)
-            exact = (place.district, place.province) == parsed and path.suffix == preset.extension
-            add(Item(_("name"), exact, _("อำเภอ{d} จังหวัด{p}").format(d=place.district, p=place.province)
-                     if exact else _("names must be spelt อำเภอ{d} จังหวัด{p}")
-                     .format(d=place.district, p=place.province)))
-        except OverlayError as exc:
-            add(Item(_("name"), False, exc.line()))
-
-    # --- streams and durations
+    place, items = _name_items(path, preset)
     import av
 
     with av.open(str(path)) as container:
-        streams = [(s.type, s.codec_context.name, float(s.duration * s.time_base)
-                    if s.duration else info.duration, s) for s in container.streams]
-        for kind, codec, seconds, stream in streams:
-            ok = seconds <= limit + DURATION_SLACK
-            add(Item(_("{kind} length").format(kind=kind), ok,
-                     _("{s:.2f} s (limit {l:.0f} s)").format(s=seconds, l=limit)))
-        video = next((s for k, _c, _d, s in streams if k == "video"), None)
-        audio = next((s for k, _c, _d, s in streams if k == "audio"), None)
-        subs = [(s.codec_context.name, s.language or "?",
-                 s.metadata.get("title") or s.metadata.get("handler_name", ""))
-                for k, _c, _d, s in streams if k == "subtitle"]
-        if video is None:
-            add(Item(_("video"), False, _("no video stream")))
-        else:
-            cc = video.codec_context
-            profile = (video.profile or "").lower()
-            add(Item(_("video codec"), cc.name == "h264" and profile == "high",
-                     f"{cc.name} {video.profile or ''}".strip()))
-            add(Item(_("pixel format"), cc.pix_fmt == "yuv420p", str(cc.pix_fmt)))
-            even = cc.width % 2 == 0 and cc.height % 2 == 0
-            add(Item(_("size"), even and max(cc.width, cc.height) <= preset.encode.max_long_side,
-                     f"{cc.width}×{cc.height}"))
-            rate = video.average_rate
-            add(Item(_("frame rate"), bool(rate) and float(rate) <= preset.encode.max_fps + 0.01,
-                     f"{float(rate or 0):.3f} fps"))
-            tags = (cc.color_primaries, cc.color_trc, cc.colorspace)
-            add(Item(_("colour tags"), tags == (1, 1, 1), _("BT.709") if tags == (1, 1, 1) else str(tags)))
-        if audio is None:
-            add(Item(_("audio"), False, _("no audio stream")))
-        else:
-            cc = audio.codec_context
-            ok = cc.name == "aac" and cc.sample_rate == preset.encode.audio_rate and cc.channels == 2
-            add(Item(_("audio"), ok, f"{cc.name} {cc.sample_rate} Hz, {cc.channels} ch"))
-
-    fast = faststart(path)
-    add(Item(_("fast start"), fast, _("index at the front") if fast
-             else _("index at the end: YouTube and browsers start slower")))
-
+        streams = list(container.streams)
+        items += _length_items(streams, info.duration, limit or preset.max_duration)
+        video = next((s for s in streams if s.type == "video"), None)
+        audio = next((s for s in streams if s.type == "audio"), None)
+        items += _video_items(video, preset) + _audio_items(audio, preset)
+        subs = [s for s in streams if s.type == "subtitle"]
+        tracks = [_subtitle_item(subs)] if subs else []
+    items.append(_faststart_item(path))
     if audio is not None:
-        lufs = loudness if loudness is not None else integrated_loudness(path)
-        target = preset.encode.loudness
-        if lufs is None:
-            add(Item(_("loudness"), None, _("silent")))
-        else:
-            add(Item(_("loudness"), abs(lufs - target) <= LOUDNESS_TOLERANCE,
-                     _("{v:.1f} LUFS (target {t:.0f})").format(v=lufs, t=target)))
-    if subs:
-        listed = ", ".join(f"{lang} {title}".strip() + f" ({codec})" for codec, lang, title in subs)
-        add(Item(_("subtitle tracks"), None, listed))
-
+        items.append(_loudness_item(path, preset, loudness))
+    items += tracks
     if video is not None:
         items.extend(_logo_items(path, info.duration, preset, place, district, logo_dirs))
     return Receipt(path=path, items=tuple(items))
 
 
-def check_rendered(plan, loudness: float | None = None) -> Receipt:
+def _name_items(path: Path, preset: Preset) -> tuple[Place | None, list[Item]]:
+    """The mandated name, with the names spelt as the gazetteer spells them."""
+    parsed = parse_clip_name(path.name, preset.name_template)
+    if parsed is None:
+        return None, [Item(_("name"), False, _("does not follow the template “{t}”")
+                           .format(t=preset.name_template.format(district="…", province="…")))]
+    try:
+        place = check_names(*parsed)
+    except OverlayError as exc:
+        return None, [Item(_("name"), False, exc.line())]
+    exact = (place.district, place.province) == parsed and path.suffix == preset.extension
+    return place, [Item(_("name"), exact, _("อำเภอ{d} จังหวัด{p}").format(d=place.district, p=place.province)
+                        if exact else _("names must be spelt อำเภอ{d} จังหวัด{p}")
+                        .format(d=place.district, p=place.province))]
+
+
+def _length_items(streams: list[Any], duration: float, limit: float) -> list[Item]:
+    items = []
+    for stream in streams:
+        seconds = float(stream.duration * stream.time_base) if stream.duration else duration
+        items.append(Item(_("{kind} length").format(kind=stream.type), seconds <= limit + DURATION_SLACK,
+                          _("{s:.2f} s (limit {l:.0f} s)").format(s=seconds, l=limit)))
+    return items
+
+
+def _video_items(video: Any, preset: Preset) -> list[Item]:
+    """Codec, profile, pixels, size, rate and colour tags, against ``delivery.YOUTUBE``."""
+    if video is None:
+        return [Item(_("video"), False, _("no video stream"))]
+    cc = video.codec_context
+    profile = (video.profile or "").lower()
+    even = cc.width % 2 == 0 and cc.height % 2 == 0
+    rate = video.average_rate
+    tags = (cc.color_primaries, cc.color_trc, cc.colorspace)
+    bt709 = tags == (YOUTUBE.colour_code,) * 3
+    return [
+        Item(_("video codec"), cc.name == YOUTUBE.video_codec and profile == YOUTUBE.video_profile,
+             f"{cc.name} {video.profile or ''}".strip()),
+        Item(_("pixel format"), cc.pix_fmt == YOUTUBE.pix_fmt, str(cc.pix_fmt)),
+        Item(_("size"), even and max(cc.width, cc.height) <= preset.encode.max_long_side,
+             f"{cc.width}×{cc.height}"),
+        Item(_("frame rate"), bool(rate) and float(rate) <= preset.encode.max_fps + 0.01,
+             f"{float(rate or 0):.3f} fps"),
+        Item(_("colour tags"), bt709, YOUTUBE.colour_label if bt709 else str(tags)),
+    ]
+
+
+def _audio_items(audio: Any, preset: Preset) -> list[Item]:
+    if audio is None:
+        return [Item(_("audio"), False, _("no audio stream"))]
+    cc = audio.codec_context
+    ok = (cc.name == YOUTUBE.audio_codec and cc.sample_rate == preset.encode.audio_rate
+          and cc.channels == YOUTUBE.audio_channels)
+    return [Item(_("audio"), ok, f"{cc.name} {cc.sample_rate} Hz, {cc.channels} ch")]
+
+
+def _subtitle_item(subs: list[Any]) -> Item:
+    listed = ", ".join(
+        f"{s.language or '?'} {s.metadata.get('title') or s.metadata.get('handler_name', '')}".strip()
+        + f" ({s.codec_context.name})" for s in subs)
+    return Item(_("subtitle tracks"), None, listed)
+
+
+def _faststart_item(path: Path) -> Item:
+    fast = faststart(path)
+    return Item(_("fast start"), fast, _("index at the front") if fast
+                else _("index at the end: YouTube and browsers start slower"))
+
+
+def _loudness_item(path: Path, preset: Preset, loudness: float | None) -> Item:
+    lufs = loudness if loudness is not None else integrated_loudness(path)
+    target = preset.encode.loudness
+    if lufs is None:
+        return Item(_("loudness"), None, _("silent"))
+    return Item(_("loudness"), abs(lufs - target) <= LOUDNESS_TOLERANCE,
+                _("{v:.1f} LUFS (target {t:.0f})").format(v=lufs, t=target))
+
+
+def check_rendered(plan: Plan, loudness: float | None = None) -> Receipt:
     """The check of a render's own output, against the plan it was made from."""
     return check_file(plan.output, plan.preset, logo_dirs=plan.job.logo_dirs, limit=plan.limit,
                       district=plan.place.district, loudness=loudness)
 
 
-def _logo_items(path: Path, duration: float, preset: Preset, place, district: str | None,
+def _logo_items(path: Path, duration: float, preset: Preset, place: Place | None, district: str | None,
                 logo_dirs: tuple[Path, ...]) -> list[Item]:
     from overlay.presets import district_logos
     from overlay.render import logo_row
@@ -233,7 +257,7 @@ def _logo_items(path: Path, duration: float, preset: Preset, place, district: st
     row = logo_row(preset, refs, w, h)
     rgba = np.asarray(row.image.convert("RGBA"))
     items = []
-    for label, frame in zip((_("start"), _("middle"), _("end")), frames):
+    for label, frame in zip((_("start"), _("middle"), _("end")), frames, strict=True):
         diff = logo_match(frame, rgba, row.x, row.y)
         items.append(Item(_("logos at the {when}").format(when=label), diff < 40,
                           _("top-right, matches") if diff < 40 else

@@ -31,15 +31,11 @@ def make_demo_clip(path: Path, seconds: float = 8.0, size: str = "1280x720", rat
     return path
 
 
-def _stamp(t: float) -> str:
-    ms = int(round(t * 1000))
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
-
-
 def write_demo_subtitles(path: Path, seconds: float = 8.0) -> Path:
+    from overlay.subtitles import Cue, write_srt
+
     step = seconds / len(DEMO_SUBTITLES)
-    blocks = [f"{i + 1}\n{_stamp(i * step + 0.2)} --> {_stamp((i + 1) * step - 0.2)}\n{text}\n"
-              for i, text in enumerate(DEMO_SUBTITLES)]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(blocks), encoding="utf-8")
+    write_srt([Cue(index=i + 1, start=i * step + 0.2, end=(i + 1) * step - 0.2, text=text)
+               for i, text in enumerate(DEMO_SUBTITLES)], path)
     return path

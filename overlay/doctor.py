@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from overlay.delivery import YOUTUBE
 from overlay.errors import OverlayError
 from overlay.i18n import _
 
@@ -34,9 +35,10 @@ def report(console: Console) -> bool:
         have = name in features["filters"]
         ok &= have or name in ("zscale", "tonemap", "bwdif")
         console.print(f"  {'[green]✓' if have else '[red]✗'}[/] {_('filter')} {name}")
-    have_x264 = "libx264" in features["encoders"]
+    encoder = YOUTUBE.video_encoder
+    have_x264 = encoder in features["encoders"]
     ok &= have_x264
-    console.print(f"  {'[green]✓' if have_x264 else '[red]✗'}[/] {_('encoder')} libx264")
+    console.print(f"  {'[green]✓' if have_x264 else '[red]✗'}[/] {_('encoder')} {encoder}")
     tested = verdict(found, fresh=True)
     ok &= tested.ok
     if tested.ok:
@@ -77,9 +79,10 @@ def report(console: Console) -> bool:
             holders = [ref for ref in refs if ref.placeholder]
             where = f"{preset.name}" + (f" / อำเภอ{entry.name}" if preset.districts else "")
             if holders:
+                shown = [r.path.relative_to(logos_dir()) if r.path.is_relative_to(logos_dir()) else r.path
+                         for r in holders]
                 console.print(f"  [yellow]![/] {where}: {_('placeholders')}: "
-                              + ", ".join(f"{r.key} ({r.path.relative_to(logos_dir()) if r.path.is_relative_to(logos_dir()) else r.path})"
-                                          for r in holders))
+                              + ", ".join(f"{r.key} ({path})" for r, path in zip(holders, shown)))
             else:
                 console.print(f"  [green]✓[/] {where}: {_('all official')}")
     console.print(_("Replace a placeholder once with 'overlay logos add KEY FILE --district D' "

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import ffmpeg
 
+from overlay.delivery import YOUTUBE
 from overlay.presets import EncodeProfile
 from overlay.probe import VideoInfo
 
@@ -44,10 +45,10 @@ class GraphSpec:
     logo_y: int
     output: Path
     encode: EncodeProfile
-    loudness: float = -14.0
-    true_peak: float = -1.0
-    audio_bitrate: str = "192k"
-    audio_rate: int = 48000
+    loudness: float              # LUFS, and the rest of the sound: the preset's [encode]
+    true_peak: float
+    audio_bitrate: str
+    audio_rate: int
     ass: str | None = None       # file name relative to ffmpeg's working folder
     fonts_dir: str = "fonts"
     embed: tuple[SubTrack, ...] = ()
@@ -101,20 +102,21 @@ def _video_chain(spec: GraphSpec, stream):
     v = spec.video
     if v.interlaced:
         stream = stream.filter("bwdif", mode="send_frame", parity="auto", deint="interlaced")
+    colour, tv = YOUTUBE.colour, YOUTUBE.colour_range
     if v.hdr:
         # HDR (PQ/HLG, BT.2020) to SDR BT.709 with zimg and a Hable curve: not washed out.
         stream = (stream.filter("zscale", t="linear", npl=100)
                   .filter("format", "gbrpf32le")
-                  .filter("zscale", p="bt709")
+                  .filter("zscale", p=colour)
                   .filter("tonemap", tonemap="hable", desat=0)
-                  .filter("zscale", t="bt709", m="bt709", r="tv"))
+                  .filter("zscale", t=colour, m=colour, r=tv))
     stream = stream.filter("fps", fps=str(spec.fps))
     stream = stream.filter("scale", spec.width, spec.height, flags="bicubic",
-                           out_color_matrix="bt709", out_range="tv")
-    stream = stream.filter("setsar", "1").filter("format", "yuv420p")
+                           out_color_matrix=colour, out_range=tv)
+    stream = stream.filter("setsar", "1").filter("format", YOUTUBE.pix_fmt)
     # The encoder takes colour tags from the frames: tag them here, not only as options.
-    return stream.filter("setparams", color_primaries="bt709", color_trc="bt709",
-                         colorspace="bt709", range="tv")
+    return stream.filter("setparams", color_primaries=colour, color_trc=colour,
+                         colorspace=colour, range=tv)
 
 
 def _with_globals(args: list[str], *extra: str) -> list[str]:
@@ -173,14 +175,15 @@ def build(spec: GraphSpec, ffmpeg_exe: str) -> list[str]:
 
     streams = [video, audio]
     out_kwargs: dict[str, object] = {
-        "c:v": "libx264", "preset": spec.encode.preset, "crf": spec.encode.crf,
-        "profile:v": "high", "pix_fmt": "yuv420p",
+        "c:v": YOUTUBE.video_encoder, "preset": spec.encode.preset, "crf": spec.encode.crf,
+        "profile:v": YOUTUBE.video_profile, "pix_fmt": YOUTUBE.pix_fmt,
         "g": int(round(float(spec.fps) * 2)), "bf": 2,
-        "colorspace": "bt709", "color_primaries": "bt709", "color_trc": "bt709",
-        "color_range": "tv",
-        "c:a": "aac", "b:a": spec.audio_bitrate, "ar": spec.audio_rate, "ac": 2,
-        "movflags": "+faststart", "map_metadata": -1, "map_chapters": -1,
-        "t": f"{spec.duration:.3f}", "shortest": None, "f": "mp4",
+        "colorspace": YOUTUBE.colour, "color_primaries": YOUTUBE.colour, "color_trc": YOUTUBE.colour,
+        "color_range": YOUTUBE.colour_range,
+        "c:a": YOUTUBE.audio_codec, "b:a": spec.audio_bitrate, "ar": spec.audio_rate,
+        "ac": YOUTUBE.audio_channels,
+        "movflags": YOUTUBE.movflags, "map_metadata": -1, "map_chapters": -1,
+        "t": f"{spec.duration:.3f}", "shortest": None, "f": YOUTUBE.container,
     }
     tags: list[str] = []
     for i, track in enumerate(spec.embed):

@@ -20,15 +20,15 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageFont, ImageOps, PngImagePlugin
 
 from overlay.errors import PresetError
+from overlay.files import replacing
 from overlay.i18n import _
 from overlay.resources import fonts_dir, logos_dir
-
-LOGO_KEYS = ("moi", "dla", "volunteers", "sdg", "province", "district", "lao")
 
 # Official SDG colours, goals 1..17 (UN SDG communications guidelines).
 SDG_COLOURS = (
@@ -39,9 +39,8 @@ SDG_COLOURS = (
 
 PLACEHOLDER_KEY = "overlay-placeholder"
 
-HEIGHT_FRACTION = 0.08   # of the frame's short side
+# The logos' order, height and inset are the letter's rules: [logos] in presets/base.toml.
 MIN_HEIGHT = 16
-SAFE_INSET = 0.05        # title-safe: 5 % of each dimension
 GAP_FRACTION = 0.20      # of the logo height
 MAX_ASPECT = 3.0         # a banner logo is capped at 3x the logo height wide
 SHADOW_FRACTION = 0.04   # soft shadow radius, of the logo height
@@ -94,10 +93,19 @@ def _best_split(sizes: Sequence[tuple[int, int]], gap: int) -> int:
 
 
 def plan_row(aspects: Sequence[float], frame_w: int, frame_h: int, *,
-             height_fraction: float = HEIGHT_FRACTION, safe_inset: float = SAFE_INSET) -> RowPlan:
-    """Lay logos of the given width/height ratios out in the frame's top-right safe area."""
+             height_fraction: float | None = None, safe_inset: float | None = None) -> RowPlan:
+    """Lay logos of the given width/height ratios out in the frame's top-right safe area.
+
+    ``height_fraction`` (of the frame's short side) and ``safe_inset`` (of each dimension)
+    default to the letter's, from ``presets/base.toml``.
+    """
     if not aspects:
         raise ValueError("no logos to lay out")
+    if height_fraction is None or safe_inset is None:
+        from overlay.presets import base
+
+        height_fraction = base().logo_height if height_fraction is None else height_fraction
+        safe_inset = base().logo_margin if safe_inset is None else safe_inset
     inset_x, inset_y = round(safe_inset * frame_w), round(safe_inset * frame_h)
     safe_w, safe_h = frame_w - 2 * inset_x, frame_h - 2 * inset_y
     right, top = frame_w - inset_x, inset_y
@@ -159,7 +167,7 @@ def _render_svg(path: Path, size: tuple[int, int] | None) -> Image.Image:
         raise PresetError(
             _("Logo file {path} is an SVG, and no SVG renderer is installed.").format(path=path),
             _("Run 'pip install resvg-py', or convert the logo to PNG.")) from exc
-    kwargs: dict[str, object] = {"svg_path": str(path), "resources_dir": str(path.parent)}
+    kwargs: dict[str, Any] = {"svg_path": str(path), "resources_dir": str(path.parent)}
     if fonts_dir().is_dir():
         kwargs["font_dirs"] = [str(fonts_dir())]
     if size is not None:
@@ -215,9 +223,11 @@ def _cmyk_to_rgb(im: Image.Image) -> Image.Image:
     icc = im.info.get("icc_profile")
     if icc:
         try:
-            return ImageCms.profileToProfile(
+            converted = ImageCms.profileToProfile(
                 im, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
                 outputMode="RGB")
+            if converted is not None:
+                return converted
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # a broken profile: the plain conversion is still the right colours, roughly
     return im.convert("RGB")
@@ -287,8 +297,8 @@ def _with_shadow(row: Image.Image, radius: int) -> Image.Image:
 
 
 def compose_row(logos: Sequence[Path | Image.Image], frame_w: int, frame_h: int, *,
-                height_fraction: float = HEIGHT_FRACTION,
-                safe_inset: float = SAFE_INSET) -> LogoRow:
+                height_fraction: float | None = None,
+                safe_inset: float | None = None) -> LogoRow:
     """The whole logo row for a ``frame_w`` x ``frame_h`` output, as one small RGBA image.
 
     The keywords let a preset's ``logos.height`` and ``logos.margin`` override the defaults.
@@ -446,9 +456,8 @@ def _save_png(im: Image.Image, path: Path, placeholder: bool) -> None:
     if placeholder:
         info.add_text(PLACEHOLDER_KEY, "1")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    _palette(im).save(tmp, "PNG", pnginfo=info, optimize=True)
-    tmp.replace(path)
+    with replacing(path) as temp:
+        _palette(im).save(temp, "PNG", pnginfo=info, optimize=True)
 
 
 def write_placeholders(dest: Path, entries: Mapping[str, tuple[str, str]]) -> list[Path]:

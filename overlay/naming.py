@@ -1,8 +1,9 @@
 """The mandated file name: pure functions, table-tested.
 
-The letter writes it as ``ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอ.....จังหวัด.....``.
-Names are checked against the gazetteer, so a typo (อุดรดิตถ์) never reaches a file name,
-and the canonical spelling from the gazetteer is what is written.
+The letter writes it as ``ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอ.....จังหวัด.....``;
+its one home is ``[naming]`` in ``presets/base.toml`` (a preset may override it). Names are
+checked against the gazetteer, so a typo (อุดรดิตถ์) never reaches a file name, and the
+canonical spelling from the gazetteer is what is written.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ from dataclasses import dataclass
 
 from overlay.errors import NamingError
 from overlay.i18n import _
-
-TEMPLATE = "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอ{district}จังหวัด{province}"
-EXTENSION = ".mp4"
 
 # Characters no file system of a district office accepts, plus path separators.
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -45,13 +43,21 @@ def check_names(district: str, province: str) -> Place:
     return Place(dist.name_th, prov.name_th, dist.name_en, prov.name_en)
 
 
-def clip_name(district: str, province: str, template: str = TEMPLATE) -> str:
+def mandate() -> tuple[str, str]:
+    """The letter's name template and extension, as ``presets/base.toml`` writes them."""
+    from overlay.presets import base
+
+    return base().name_template, base().extension
+
+
+def clip_name(district: str, province: str, template: str | None = None) -> str:
     """The mandated name without extension, with gazetteer-checked names."""
     place = check_names(district, province)
     return format_name(place.district, place.province, template)
 
 
-def format_name(district: str, province: str, template: str = TEMPLATE) -> str:
+def format_name(district: str, province: str, template: str | None = None) -> str:
+    template = template or mandate()[0]
     name = unicodedata.normalize("NFC", template.format(district=district, province=province))
     if _UNSAFE.search(name) or ".." in name or name.strip() != name or not name:
         # Only a hand-edited template or bypassed gazetteer can get here; refuse rather
@@ -61,11 +67,6 @@ def format_name(district: str, province: str, template: str = TEMPLATE) -> str:
     return name
 
 
-def output_filename(district: str, province: str, template: str = TEMPLATE,
-                    extension: str = EXTENSION) -> str:
-    return clip_name(district, province, template) + extension
-
-
 def _template_regex(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{district\}|\{province\})", template)
     pattern = "".join("(?P<district>.+?)" if p == "{district}" else
@@ -73,10 +74,11 @@ def _template_regex(template: str) -> re.Pattern[str]:
     return re.compile(pattern + r"$")
 
 
-def parse_clip_name(name: str, template: str = TEMPLATE) -> tuple[str, str] | None:
+def parse_clip_name(name: str, template: str | None = None) -> tuple[str, str] | None:
     """(district, province) from a file name (extension optional), or None if it does not fit."""
+    template = template or mandate()[0]
     stem = unicodedata.normalize("NFC", name)
-    for ext in (EXTENSION, ".mov", ".mkv"):
+    for ext in (mandate()[1], ".mov", ".mkv"):
         if stem.lower().endswith(ext):
             stem = stem[: -len(ext)]
     match = _template_regex(unicodedata.normalize("NFC", template)).match(stem)

@@ -7,6 +7,7 @@ Command-line options are applied after loading, by the caller.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,6 +158,13 @@ def _chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict[str
     return [(path, raw), *_chain(_locate(str(parent), path.parent), (*seen, path.resolve()))]
 
 
+@functools.lru_cache(maxsize=1)
+def base() -> Preset:
+    """The letter's own rules (``presets/base.toml``): for what no preset is chosen for, such
+    as ``overlay name``, the report's clip name and chapter limit, ``overlay subs check``."""
+    return load_preset("base")
+
+
 def load_preset(name_or_path: str = "base") -> Preset:
     chain = _chain(_locate(name_or_path))
     merged: dict[str, Any] = {}
@@ -198,10 +206,10 @@ def _build(raw: Mapping[str, Any], search_dirs: tuple[Path, ...]) -> Preset:
     return Preset(
         name=str(meta.get("name", "custom")), description=str(meta.get("description", "")),
         province=meta.get("province"), province_en=meta.get("province_en"),
-        max_duration=max_duration, fade=float(limits.get("fade", 0.5)),
-        name_template=str(naming["template"]), extension=str(naming.get("extension", ".mp4")),
+        max_duration=max_duration, fade=float(limits["fade"]),
+        name_template=str(naming["template"]), extension=str(naming["extension"]),
         logo_order=order, logos=MappingProxyType(logo_paths),
-        logo_height=float(logos.get("height", 0.08)), logo_margin=float(logos.get("margin", 0.05)),
+        logo_height=float(logos["height"]), logo_margin=float(logos["margin"]),
         encode=encode, districts=MappingProxyType(districts), search_dirs=search_dirs,
         require_official_logos=bool(logos.get("require_official", False)))
 

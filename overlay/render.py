@@ -4,13 +4,12 @@ then rendered in one ffmpeg pass into a private work folder and renamed into pla
 
 from __future__ import annotations
 
-import math
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from overlay import graph, runner
 from overlay.errors import InputError, PresetError, RenderError, UsageError
@@ -18,8 +17,11 @@ from overlay.i18n import _
 from overlay.naming import Place, check_names, format_name
 from overlay.presets import DistrictEntry, LogoRef, Preset, available, district_logos, load_preset
 from overlay.probe import MediaInfo, probe, require_video
+from overlay.runner import ProgressFn
+from overlay.timecode import parse_time
 
 if TYPE_CHECKING:
+    from overlay.logos import LogoRow
     from overlay.subtitles import SubtitleFile
 
 DEFAULT_PRESET = "uttaradit"
@@ -220,10 +222,7 @@ def _read_subtitles(job: Job, start: float, duration: float,
     return read
 
 
-ProgressFn = Callable[[float], None]
-
-
-def logo_row(preset: Preset, logos, width: int, height: int):
+def logo_row(preset: Preset, logos: Sequence[LogoRef], width: int, height: int) -> LogoRow:
     """The composed row for an output size, with the preset's height and margin."""
     from overlay.logos import compose_row
 
@@ -249,12 +248,6 @@ def damage_warning(stderr: str, planned: float, written: float) -> str | None:
 class Rendered:
     path: Path
     loudness: float | None      # LUFS of the sound as encoded, measured in the same pass
-
-
-def render(p: Plan, progress: ProgressFn | None = None,
-           warn: Callable[[str], None] | None = None) -> Path:
-    """Render the plan in one ffmpeg pass; return the final path."""
-    return render_with_facts(p, progress, warn).path
 
 
 def render_with_facts(p: Plan, progress: ProgressFn | None = None,
@@ -394,19 +387,11 @@ def preview(p: Plan, at: float, output: Path) -> Path:
 
 
 def seconds(text: str | None) -> float | None:
-    """'90', '1:30', '00:01:30.5' → seconds. ValueError with a plain message otherwise."""
+    """A time option or manifest cell (forms: ``timecode.parse_time``); None when empty."""
     if text is None or text == "":
         return None
-    parts = text.strip().split(":")
     try:
-        values = [float(part) for part in parts]
+        return parse_time(text)
     except ValueError:
         raise UsageError(_('"{text}" is not a time.').format(text=text),
                          _("Write seconds (90) or minutes:seconds (1:30).")) from None
-    if len(values) > 3 or any(v < 0 or math.isnan(v) for v in values):
-        raise UsageError(_('"{text}" is not a time.').format(text=text),
-                         _("Write seconds (90) or minutes:seconds (1:30)."))
-    total = 0.0
-    for value in values:
-        total = total * 60 + value
-    return total

@@ -147,7 +147,7 @@ PR_SET_PDEATHSIG = 1
 def _prctl() -> Callable[..., int] | None:
     """libc's prctl, looked up in the parent: the child between fork and exec does little."""
     try:
-        return ctypes.CDLL(None, use_errno=True).prctl   # type: ignore[no-any-return]
+        return ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
         return None
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import re
 import shutil
 import struct
@@ -27,6 +26,7 @@ from typing import Mapping, Sequence
 from xml.sax.saxutils import escape as xml_escape
 
 from overlay.errors import OverlayError, SubtitleError
+from overlay.files import write_atomic
 from overlay.i18n import _
 from overlay.resources import fonts_dir
 
@@ -146,14 +146,14 @@ def decode_srt(path: Path, data: bytes, encoding: str | None) -> tuple[str, str,
         except LookupError:
             raise SubtitleError(
                 _('"{enc}" is not an encoding this tool knows.').format(enc=encoding),
-                _("Use one of utf-8, utf-8-sig, utf-16, cp874 (also called tis-620)."))
+                _("Use one of utf-8, utf-8-sig, utf-16, cp874 (also called tis-620).")) from None
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             raise SubtitleError(
                 _("{file} is not valid {enc} at line {line}.").format(
                     file=path.name, enc=encoding, line=_line_of(data, exc.start, encoding)),
-                _("Leave out the encoding option so it is detected, or name the right one."))
+                _("Leave out the encoding option so it is detected, or name the right one.")) from exc
         return text.lstrip("\ufeff"), encoding, []
     used = detect_encoding(data)
     body = data[2:] if used.startswith("utf-16") and data[:2] in (b"\xff\xfe", b"\xfe\xff") else data
@@ -226,7 +226,7 @@ def read_srt(path: Path, encoding: str | None = None, strict: bool = False) -> S
         data = path.read_bytes()
     except OSError as exc:
         raise SubtitleError(_("Cannot read the subtitle file {file}: {reason}.")
-                            .format(file=path, reason=exc.strerror or exc))
+                            .format(file=path, reason=exc.strerror or exc)) from None
     if not data.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
         raise SubtitleError(_("The subtitle file {file} is empty.").format(file=path.name),
                             _("Export the subtitles again, or leave the option out."))
@@ -773,9 +773,7 @@ def write_srt(cues: Sequence[Cue], path: Path) -> None:
     path = Path(path)
     blocks = [f"{n}\n{_srt_time(c.start)} --> {_srt_time(c.end)}\n{c.text}\n"
               for n, c in enumerate(cues, 1)]
-    part = path.with_name(path.name + ".part")
-    part.write_text("\n".join(blocks), encoding="utf-8", newline="\n")
-    os.replace(part, path)                    # never a half-written file under the real name
+    write_atomic(path, "\n".join(blocks))      # never a half-written file under the real name
 
 
 # ---------------------------------------------------------------------------- check
@@ -855,7 +853,8 @@ def check_srt(path: Path, *, encoding: str | None, start: float, duration: float
 
 def _ranges(numbers: Sequence[int]) -> str:
     """[3, 4, 5, 9] -> "3–5, 9"."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[int] = []
     for n in numbers:
         if run and n == run[-1] + 1:
             run.append(n)

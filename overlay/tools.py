@@ -20,6 +20,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from overlay.errors import OverlayError, UsageError
 from overlay.i18n import _
@@ -107,13 +108,13 @@ def ffmpeg_exe() -> str:
     return str(find_ffmpeg().path)
 
 
-def ffmpeg_features() -> dict[str, object]:
+def ffmpeg_features() -> dict[str, Any]:
     """Version line, filters and encoders that matter to us, for ``doctor``."""
     return _features(ffmpeg_exe())
 
 
 @functools.lru_cache(maxsize=None)
-def _features(exe: str) -> dict[str, object]:
+def _features(exe: str) -> dict[str, Any]:
     from overlay import runner
 
     def run(*args: str) -> str:

@@ -15,13 +15,13 @@ from overlay.tools import ffmpeg_exe
 # Tests assert on the English messages; a developer's Thai locale must not change them.
 os.environ["OVERLAY_LANG"] = "en"
 
-LOGO_COLOUR = (230, 20, 30)
+LOGO_COLOUR = (230, 20, 30)     # a red no test pattern has in the top-right corner
 
 
 @pytest.fixture(autouse=True)
 def _user_data(tmp_path_factory, monkeypatch):
     """Per-user state (logo library, job history, drafts) never touches the real user's folder."""
-    monkeypatch.setenv("OVERLAY_DATA_DIR", str(tmp_path_factory.mktemp("userdata")))     # a red no test pattern has in the top-right corner
+    monkeypatch.setenv("OVERLAY_DATA_DIR", str(tmp_path_factory.mktemp("userdata")))
 
 
 def make_clip(path: Path, *, seconds: float = 3.0, size: str = "320x180", rate: str = "25",

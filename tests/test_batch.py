@@ -16,17 +16,21 @@ from textwrap import dedent
 import pytest
 from typer.testing import CliRunner
 
-from conftest import make_clip
 from overlay import batch as b
 from overlay.cli import app
-from overlay.naming import TEMPLATE
+from overlay.errors import UsageError
+from overlay.naming import mandate
+from overlay.render import Job
+
+from conftest import make_clip
 
 PROVINCE = "อุตรดิตถ์"
 GOOD = ("ลับแล", "ตรอน", "ท่าปลา")
 
 
 def name(district: str) -> str:
-    return TEMPLATE.format(district=district, province=PROVINCE) + ".mp4"
+    template, extension = mandate()
+    return template.format(district=district, province=PROVINCE) + extension
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +181,7 @@ def test_missing_column_is_a_usage_error(tmp_path):
 
 
 def test_run_task_never_raises(tmp_path):
-    job = b.Job(input=tmp_path / "gone.mp4", district="ตรอน", out_dir=tmp_path)
+    job = Job(input=tmp_path / "gone.mp4", district="ตรอน", out_dir=tmp_path)
     result = b.run_task(b.Task(row=7, job=job, key="k"))
     assert (result.row, result.status) == (7, "failed")
     assert "does not exist" in result.error and "\n" not in result.error
@@ -185,7 +189,7 @@ def test_run_task_never_raises(tmp_path):
 
 def test_scheduler_without_distributed_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
-    with pytest.raises(b.UsageError) as caught:
+    with pytest.raises(UsageError) as caught:
         b.dask_client("tcp://127.0.0.1:1")
     assert "overlay[dask]" in caught.value.line()
 
@@ -269,7 +273,7 @@ def test_content_key_follows_inputs_and_settings(clips, tmp_path):
 
     srt = tmp_path / "a.srt"
     srt.write_text("1\n00:00:00,000 --> 00:00:01,000\nสวัสดี\n", encoding="utf-8")
-    job = b.Job(input=clips / "clips" / "c1.mp4", district="ตรอน", out_dir=tmp_path,
+    job = Job(input=clips / "clips" / "c1.mp4", district="ตรอน", out_dir=tmp_path,
                 subs_th=srt, max_duration=2)
     key = b.content_key(plan(job))
     assert b.content_key(plan(job)) == key

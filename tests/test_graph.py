@@ -9,6 +9,7 @@ import pytest
 
 from overlay import graph
 from overlay.presets import EncodeProfile
+from overlay.presets import base as base_preset
 from overlay.probe import VideoInfo
 
 
@@ -19,10 +20,12 @@ def video(**kw) -> VideoInfo:
 
 
 def spec(**kw) -> graph.GraphSpec:
+    enc = base_preset().encode
     base = dict(input=Path("/clips/in.mp4"), start=0.0, duration=300.0, cut=False, fade=0.5,
                 video=video(), has_audio=True, width=1920, height=1080, fps=Fraction(30),
                 logo_png="logos.png", logo_x=1000, logo_y=54, output=Path("/out/x.mp4"),
-                encode=EncodeProfile("veryfast", 21))
+                encode=EncodeProfile("veryfast", 21), loudness=enc.loudness, true_peak=enc.true_peak,
+                audio_bitrate=enc.audio_bitrate, audio_rate=enc.audio_rate)
     return graph.GraphSpec(**{**base, **kw})
 
 

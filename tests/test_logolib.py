@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import decode_frame, make_clip
 from PIL import Image, ImageDraw
 from typer.testing import CliRunner
 
@@ -20,6 +19,8 @@ from overlay.cli import app
 from overlay.logos import is_placeholder, write_placeholders
 from overlay.presets import LOGO_SOURCES, district_logos, load_preset, resolve_logo
 from overlay.store import data_home
+
+from conftest import decode_frame, make_clip
 
 runner = CliRunner()
 BLUE = (20, 60, 200)
@@ -368,11 +369,11 @@ def test_batch_renders_again_when_a_logo_is_added(tmp_path, clip360):
     invoke = ("batch", manifest, "-o", tmp_path / "out", "-q", "draft", "-j", "1")
     assert run(*invoke).exit_code == 0
     [entry] = b.prepare(b.read_manifest(manifest), options)
-    assert entry.status == b.SKIPPED                     # nothing changed: nothing to do
+    assert entry.status == b.Status.SKIPPED                     # nothing changed: nothing to do
     disc(colour=BLUE).save(tmp_path / "seal.png")
     run("logos", "add", "district", tmp_path / "seal.png", "-d", "พิชัย")
     [entry] = b.prepare(b.read_manifest(manifest), options)
-    assert entry.status != b.SKIPPED                     # the new official logo is a change
+    assert entry.status != b.Status.SKIPPED                     # the new official logo is a change
     assert run(*invoke).exit_code == 0
     clip = next((tmp_path / "out").glob("*.mp4"))
     assert _blue_share(decode_frame(clip, 0.0), _district_box()) > 0.8

@@ -15,9 +15,17 @@ from PIL import Image
 from overlay import logos
 from overlay.errors import PresetError
 from overlay.logos import (
-    LOGO_KEYS, SDG_COLOURS, LogoRow, compose_row, is_placeholder, load_logo, make_placeholder,
-    plan_row, sdg_wheel, write_placeholders,
+    SDG_COLOURS,
+    LogoRow,
+    compose_row,
+    is_placeholder,
+    load_logo,
+    make_placeholder,
+    plan_row,
+    sdg_wheel,
+    write_placeholders,
 )
+from overlay.presets import base, resolve_logo
 
 RED = (255, 0, 0, 255)
 FRAMES = [(1920, 1080), (1080, 1920), (320, 180), (180, 320), (1440, 1080), (640, 480)]
@@ -42,13 +50,13 @@ def seven(tmp_path: Path) -> list[Path]:
     colours = [(200, 30, 30), (30, 160, 30), (30, 30, 200), (220, 200, 20), (20, 200, 200),
                (200, 20, 200), (120, 60, 10)]
     return [save(solid((100, 100), c + (255,)), tmp_path / f"{k}.png")
-            for k, c in zip(LOGO_KEYS, colours)]
+            for k, c in zip(base().logo_order, colours, strict=True)]
 
 
 # ---------------------------------------------------------------- layout
 
 def test_logo_keys_in_the_letters_order():
-    assert LOGO_KEYS == ("moi", "dla", "volunteers", "sdg", "province", "district", "lao")
+    assert base().logo_order == ("moi", "dla", "volunteers", "sdg", "province", "district", "lao")
 
 
 @pytest.mark.parametrize("frame", FRAMES)
@@ -392,6 +400,17 @@ def test_placeholder_colour_follows_the_seed():
     b = make_placeholder("X", "", size=64, seed="dla.png")
     assert a.getpixel((32, 10)) != b.getpixel((32, 10))
     assert a.tobytes() == make_placeholder("X", "", size=64, seed="moi.png").tobytes()
+
+
+def test_resolve_logo_finds_any_logo_extension(tmp_path):
+    # The live lookup (presets.resolve_logo), which render, check and doctor use.
+    write_placeholders(tmp_path, {"moi.png": ("Interior", "")})
+    assert resolve_logo([("x", tmp_path / "moi")]) == ("x", tmp_path / "moi.png", True)
+    assert resolve_logo([("x", tmp_path / "moi.png")]) == ("x", tmp_path / "moi.png", True)
+    save(solid((8, 8), mode="RGB"), tmp_path / "dla.jpg")
+    places = [("a", tmp_path / "nowhere" / "dla.png"), ("b", tmp_path / "dla.png")]
+    assert resolve_logo(places) == ("b", tmp_path / "dla.jpg", False)
+    assert resolve_logo([("x", tmp_path / "volunteers")]) is None
 
 
 def test_shipped_assets_are_complete_and_small():

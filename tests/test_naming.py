@@ -7,7 +7,8 @@ import unicodedata
 import pytest
 
 from overlay.errors import NamingError
-from overlay.naming import TEMPLATE, clip_name, format_name, output_filename, parse_clip_name
+from overlay.naming import clip_name, format_name, mandate, parse_clip_name
+from overlay.presets import load_preset
 
 PREFIX = "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) "
 
@@ -31,13 +32,15 @@ def test_clip_name(district, province, expected):
     assert unicodedata.is_normalized("NFC", name)
 
 
-def test_output_filename_has_extension():
-    assert output_filename("ลับแล", "อุตรดิตถ์") == PREFIX + "อำเภอลับแลจังหวัดอุตรดิตถ์.mp4"
+def test_extension_is_mp4():
+    assert clip_name("ลับแล", "อุตรดิตถ์") + mandate()[1] == PREFIX + "อำเภอลับแลจังหวัดอุตรดิตถ์.mp4"
 
 
 def test_template_is_the_letters():
     # The letter: “ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอ.....จังหวัด.....”
-    assert TEMPLATE.format(district=".....", province=".....") == \
+    template, extension = mandate()
+    assert (template, extension) == (load_preset("base").name_template, ".mp4")
+    assert template.format(district=".....", province=".....") == \
         "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอ.....จังหวัด....."
 
 

@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from conftest import decode_frame, make_clip
 from overlay import render as r
 from overlay.cli import app
 from overlay.errors import RenderError
 from overlay.tools import ffmpeg_exe
+
+from conftest import decode_frame, make_clip
 
 runner = CliRunner()
 
@@ -28,7 +29,7 @@ def ffmpeg(*args: str) -> None:
 def render(tmp_path: Path, clip: Path, logo_dir: Path, **kw) -> Path:
     plan = r.plan(r.Job(input=clip, district="พิชัย", out_dir=tmp_path, logo_dirs=(logo_dir,),
                         quality="draft", **kw))
-    return r.render(plan)
+    return r.render_with_facts(plan).path
 
 
 def video_stream(path: Path):
@@ -242,7 +243,7 @@ def test_ffmpeg_killed_midway_leaves_nothing(tmp_path, media, logo_dir, monkeypa
             started[-1].kill()
 
     with pytest.raises(RenderError) as info:
-        r.render(plan, progress=kill_once_started)
+        r.render_with_facts(plan, progress=kill_once_started)
     assert "stopped" in info.value.message
     assert sorted(p.name for p in tmp_path.iterdir()) == [existing.name]
     assert existing.read_bytes() == b"an earlier good render"      # untouched
@@ -258,7 +259,7 @@ def test_output_folder_removed_midway(tmp_path, media, logo_dir):
             shutil.rmtree(out)
 
     with pytest.raises(RenderError):
-        r.render(plan, progress=remove)
+        r.render_with_facts(plan, progress=remove)
     assert not out.exists()
 
 

@@ -14,12 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_clip
 from typer.testing import CliRunner
 
 from overlay import runner, selftest, signals, tools
 from overlay.cli import app
 from overlay.errors import UsageError
+
+from conftest import make_clip
 
 cli = CliRunner()
 NAME = "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอพิชัยจังหวัดอุตรดิตถ์.mp4"
@@ -332,7 +333,7 @@ def test_stop_signals_raise_stopped_with_their_exit_code():
 def test_stopped_maps_to_its_exit_code():
     import typer
 
-    from overlay.console import user_errors
+    from overlay.cli.common import user_errors
 
     with pytest.raises(typer.Exit) as info:
         with user_errors():

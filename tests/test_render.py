@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from conftest import LOGO_COLOUR, decode_frame, make_clip
 from overlay import render as r
 from overlay.check import check_file
 from overlay.cli import app
 from overlay.presets import load_preset
+
+from conftest import LOGO_COLOUR, decode_frame, make_clip
 
 NAME = "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอพิชัยจังหวัดอุตรดิตถ์.mp4"
 runner = CliRunner()
@@ -113,7 +114,7 @@ def test_uncut_clip_has_no_fade_and_keeps_its_length(tmp_path, clip3, logo_dir):
     job = r.Job(input=clip3, district="ลับแล", out_dir=tmp_path, logo_dirs=(logo_dir,))
     plan = r.plan(job)
     assert not plan.cut and plan.duration == pytest.approx(3.0, abs=0.05)
-    out = r.render(plan)
+    out = r.render_with_facts(plan).path
     assert decode_frame(out, 5.0)[90:, :160].mean() > 40      # last frame not faded to black
     assert abs(streams(out)["video"] - 3.0) < 0.1
 
@@ -123,7 +124,7 @@ def test_start_and_end_pick_the_part(tmp_path, media, logo_dir):
     plan = r.plan(r.Job(input=clip, district="ตรอน", out_dir=tmp_path, start=1.0, end=3.5,
                         logo_dirs=(logo_dir,)))
     assert (plan.start, plan.duration, plan.cut) == (1.0, 2.5, True)
-    out = r.render(plan)
+    out = r.render_with_facts(plan).path
     assert abs(streams(out)["video"] - 2.5) < 0.1
 
 
@@ -134,7 +135,7 @@ def test_interrupted_render_leaves_nothing(tmp_path, clip3, logo_dir):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        r.render(plan, progress=interrupt)
+        r.render_with_facts(plan, progress=interrupt)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -156,7 +157,7 @@ def test_portrait_and_large_frames(tmp_path, media, logo_dir, size, expected):
     plan = r.plan(r.Job(input=clip, district="พิชัย", out_dir=tmp_path, logo_dirs=(logo_dir,),
                         quality="draft"))
     assert (plan.width, plan.height) == expected
-    out = r.render(plan)
+    out = r.render_with_facts(plan).path
     frame = decode_frame(out, 0.5)
     assert frame.shape[:2] == (expected[1], expected[0])
     for box in logo_boxes("uttaradit", logo_dir, *expected):
@@ -164,9 +165,10 @@ def test_portrait_and_large_frames(tmp_path, media, logo_dir, size, expected):
 
 
 def test_quiet_and_loud_sound_both_come_out_near_minus_14_lufs(tmp_path, media, logo_dir):
+    import subprocess
+
     from overlay.check import integrated_loudness
     from overlay.tools import ffmpeg_exe
-    import subprocess
 
     for gain in ("-30dB", "+16dB"):
         clip = media / f"gain{gain}.mp4"
@@ -174,8 +176,8 @@ def test_quiet_and_loud_sound_both_come_out_near_minus_14_lufs(tmp_path, media, 
                         "-f", "lavfi", "-i", "sine=frequency=300:beep_factor=2:duration=4", "-af", f"volume={gain}",
                         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(clip)], check=True)
         before = integrated_loudness(clip)
-        out = r.render(r.plan(r.Job(input=clip, district="พิชัย", out_dir=tmp_path / gain,
-                                    logo_dirs=(logo_dir,), quality="draft")))
+        out = r.render_with_facts(r.plan(r.Job(input=clip, district="พิชัย", out_dir=tmp_path / gain,
+                                               logo_dirs=(logo_dir,), quality="draft"))).path
         after = integrated_loudness(out)
         assert abs(before + 14) > 8, before          # the input really was far off
         assert abs(after + 14) < 2, (gain, after)
@@ -202,7 +204,7 @@ def test_failed_first_render_leaves_no_empty_folder(tmp_path, clip3, logo_dir):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        r.render(plan, progress=interrupt)
+        r.render_with_facts(plan, progress=interrupt)
     assert not out.exists()
 
 

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from conftest import decode_frame, make_clip
 from overlay.cli import app
+
+from conftest import decode_frame, make_clip
 
 DATA = Path(__file__).parent / "data" / "subs"
 NAME = "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอพิชัยจังหวัดอุตรดิตถ์"

@@ -13,10 +13,11 @@ import typer
 from PIL import Image, ImageChops
 from typer.testing import CliRunner
 
+from overlay.cli.report import app as report_app
 from overlay.report import build_report
-from overlay.report.cli import report_app
 from overlay.report.layout import blocks
 from overlay.report.model import FORM, ReportError, load
+
 from report_support import answers_in_order, assert_in_order
 
 DATA = Path(__file__).parent / "data" / "report"

@@ -9,8 +9,17 @@ from pathlib import Path
 import pytest
 
 from overlay.report.model import (
-    Chapter, ReportError, all_items, chapters_from, format_number, load, parse_number,
-    parse_time, parse_youtube_url, validate)
+    Chapter,
+    ReportError,
+    all_items,
+    chapters_from,
+    format_number,
+    load,
+    parse_number,
+    parse_time,
+    parse_youtube_url,
+    validate,
+)
 from overlay.report.template import render_template
 
 DATA = Path(__file__).parent / "data" / "report"

@@ -16,6 +16,7 @@ import pytest
 from overlay.report.layout import blocks
 from overlay.report.model import load
 from overlay.report.pdf_writer import actual_text, wrap_with_source, write_pdf
+
 from report_support import answers_in_order, assert_in_order
 
 SAMPLE = Path(__file__).parent / "data" / "report" / "phichai.toml"

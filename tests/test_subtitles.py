@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 from textwrap import dedent
@@ -25,7 +24,7 @@ from PIL import Image, ImageFilter
 from typer.testing import CliRunner
 
 from overlay import subtitles as S
-from overlay.cli_subs import subs_app
+from overlay.cli.subs import app as subs_app
 from overlay.errors import SubtitleError
 from overlay.tools import ffmpeg_exe
 
@@ -248,7 +247,7 @@ def test_clean_text(raw, clean):
 
 def libass_view(text: str) -> tuple[list[str], list[str]]:
     """Read an ASS Text field the way libass does: (override blocks, drawn lines)."""
-    blocks, lines, cur, k = [], [""], "", 0
+    blocks, lines, k = [], [""], 0
     while k < len(text):
         ch = text[k]
         if ch == "\\" and k + 1 < len(text) and text[k + 1] in "{}":

@@ -140,10 +140,11 @@ LOADED_JS = """(testid) => { const img = document.querySelector(`[data-testid=${
 
 def test_drop_a_logo_on_a_slot_and_the_thumbnail_and_preview_change(tmp_path, media):
     _chromium()
-    from conftest import make_clip
     from playwright.sync_api import sync_playwright
 
     from overlay.web.server import start_in_thread
+
+    from conftest import make_clip
 
     clip = make_clip(media / "logo-slots.mp4", seconds=2, size="640x360")
     x0, y0, x1, y1 = _district_box(640, 360)

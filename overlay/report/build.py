@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
+from overlay.files import write_atomic
 from overlay.i18n import _
 from overlay.report.model import Report, ReportError, load
 
@@ -16,20 +14,6 @@ def outputs(report: Report, out_dir: Path) -> dict[str, Path]:
     stem = report.file_stem
     return {"docx": out_dir / f"{stem}.docx", "pdf": out_dir / f"{stem}.pdf",
             "youtube": out_dir / f"{clip_name(report.district, report.province)}.youtube.txt"}
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Readers never see a half-written file: write beside it, then rename over."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)             # mkstemp makes 0600; a report is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def build_report(data_path: Path, out_dir: Path, *, clip: Path | None = None,

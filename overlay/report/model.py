@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import parse_qs, urlsplit
 
+from overlay import timecode
 from overlay.errors import UsageError
 from overlay.i18n import _
+from overlay.presets import base
 
 
 class ReportError(UsageError):
@@ -122,7 +124,6 @@ CHAPTER_TITLES = {
     "sustainability": "การขับเคลื่อนธนาคารขยะสู่ความยั่งยืน",
 }
 INTRO_TITLE = "บทนำ"
-MAX_CLIP_SECONDS = 300     # the letter: ไม่เกิน ๕ นาที
 MIN_CHAPTER_SECONDS = 10   # YouTube: each chapter at least 10 s, at least 3 chapters
 
 
@@ -132,7 +133,6 @@ def all_items() -> tuple[Item, ...]:
 
 # ---------------------------------------------------------------- numbers
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _TO_THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 _GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?")
 
@@ -147,7 +147,7 @@ def parse_number(value: Any, unit: str = "", whole: bool = False) -> Decimal:
     if isinstance(value, (int, float)):
         text = repr(value)
     elif isinstance(value, str):
-        text = unicodedata.normalize("NFC", value).translate(_THAI_DIGITS).strip()
+        text = unicodedata.normalize("NFC", value).translate(timecode.THAI_DIGITS).strip()
         if unit and text.endswith(unit):           # the form prints the unit; people copy it
             text = text[: -len(unit)].strip()
         text = text.replace("\u00a0", "").replace(" ", "") if _spaced_groups(text) else text
@@ -210,20 +210,11 @@ def parse_youtube_url(value: str) -> str:
 # ---------------------------------------------------------------- chapter times
 
 def parse_time(value: Any) -> int:
-    """Seconds from "1:05", "0:01:05", "๑:๐๕" or 65."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if not isinstance(value, str):
-        raise ValueError("not a time")
-    text = value.translate(_THAI_DIGITS).strip()
-    match = re.fullmatch(r"(?:(\d+):)?(\d{1,2}):(\d{2})|(\d+)", text)
-    if not match:
-        raise ValueError("not a time")
-    if match[4] is not None:
-        return int(match[4])
-    if int(match[3]) >= 60 or (match[1] is not None and int(match[2]) >= 60):
-        raise ValueError("not a time")
-    return int(match[1] or 0) * 3600 + int(match[2]) * 60 + int(match[3])
+    """A chapter's start: any form ``timecode.parse_time`` reads, in whole seconds (YouTube's)."""
+    seconds = timecode.parse_time(value)
+    if seconds != int(seconds):
+        raise ValueError("not a whole second")
+    return int(seconds)
 
 
 def format_time(seconds: int) -> str:
@@ -255,7 +246,7 @@ def chapters_from(starts: Mapping[str, int]) -> tuple[tuple[Chapter, ...], list[
                               "(YouTube chapters are at least {n} s long).")
                             .format(later=k2, earlier=k1, n=MIN_CHAPTER_SECONDS))
     last_key, last = given[-1]
-    if last > MAX_CLIP_SECONDS - MIN_CHAPTER_SECONDS:
+    if last > base().max_duration - MIN_CHAPTER_SECONDS:
         problems.append(_("chapters.{key} starts at {time}, too late for a clip of at most 5 minutes.")
                         .format(key=last_key, time=format_time(last)))
     chapters = [Chapter(t, CHAPTER_TITLES[k]) for k, t in given]
@@ -392,12 +383,11 @@ def _convert(item: Item, value: Any) -> Any:
 
 
 def _clip_problems(clip: Path, district: str, province: str) -> list[str]:
-    from overlay.naming import parse_clip_name
+    from overlay.naming import mandate, parse_clip_name
     parsed = parse_clip_name(clip.name)
     if parsed is None:
-        return [_("--clip {name}: not the mandated name "
-                  "\"ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอ…จังหวัด…\".")
-                .format(name=clip.name)]
+        return [_("--clip {name}: not the mandated name \"{template}\".").format(
+            name=clip.name, template=mandate()[0].format(district="…", province="…"))]
     if parsed != (district, province):
         return [_("--clip {name}: names อำเภอ{d}จังหวัด{p}, but the report is for "
                   "อำเภอ{district}จังหวัด{province}.").format(

@@ -18,10 +18,11 @@ import contextlib
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
-from fpdf import FPDF
 import fpdf.output as _fpdf_output
-from fpdf.fonts import Glyph
+from fpdf import FPDF
+from fpdf.fonts import Glyph, TTFFont
 
 from overlay.i18n import _
 from overlay.report.layout import Block, Style, blocks
@@ -134,7 +135,7 @@ def _map_cluster_tails(pdf: FPDF) -> None:
     for font in pdf.fonts.values():
         subset = getattr(font, "subset", None)
         table = getattr(subset, "_char_id_per_glyph", None)
-        if table is None:
+        if subset is None or table is None:
             continue
         subset._char_id_per_glyph = {
             (Glyph(g.glyph_id, (_NOTHING,), g.glyph_name, g.glyph_width)
@@ -193,7 +194,8 @@ def missing_characters(text: str, covered: set[int]) -> list[str]:
 def write_pdf(report: Report) -> bytes:
     pdf = _new_pdf(report)
     content = blocks(report)
-    covered = set(pdf.fonts[FONT.lower()].glyph_ids) & set(pdf.fonts[FONT.lower() + "B"].glyph_ids)
+    regular, bold = (cast(TTFFont, pdf.fonts[FONT.lower() + style]) for style in ("", "B"))  # embedded TTFs
+    covered = set(regular.glyph_ids) & set(bold.glyph_ids)
     missing = missing_characters("".join(b.text for b in content), covered)
     if missing:
         raise ReportError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from overlay.report.model import FORM, TITLE, TOPICS, CHAPTER_TITLES, Item, Kind
+from overlay.report.model import CHAPTER_TITLES, FORM, TITLE, TOPICS, Item, Kind
 
 
 def toml_string(value: str) -> str:

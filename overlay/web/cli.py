@@ -7,10 +7,13 @@ from typing import Optional
 
 import typer
 
-from overlay.console import err, handled, out
+from overlay.cli.common import err, handled, out
 from overlay.i18n import _
 
+app = typer.Typer()
 
+
+@app.command(help=_("Open the whole job as a page in your browser, on this computer only."))
 @handled
 def web(
     port: int = typer.Option(0, "--port", help=_("Port to listen on (default: a free one).")),

@@ -42,7 +42,7 @@ UPLOAD_FIELDS = {"input": "clip", "subs_th": "subs", "subs_en": "subs"}
 
 def row_fields() -> tuple[str, ...]:
     """The fields of a batch row the page may set (a report file is the report form's job)."""
-    from overlay.batch import OPTIONAL, REQUIRED
+    from overlay.batch.manifest import OPTIONAL, REQUIRED
 
     return tuple(REQUIRED) + tuple(f for f in OPTIONAL if f != "report")
 

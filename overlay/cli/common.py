@@ -10,10 +10,12 @@ import functools
 import os
 import re
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from overlay.errors import OverlayError, RenderError
 from overlay.i18n import _
@@ -31,20 +33,20 @@ def user_errors() -> Iterator[None]:
         if isinstance(exc, RenderError) and exc.stderr:
             for line in ffmpeg_error_lines(exc.stderr):
                 err.print(line, style="dim", markup=False)
-        err.print(f"[bold red]{_('Error')}:[/] {exc.line()}", markup=True)
+        err.print(f"[bold red]{_('Error')}:[/] {escape(exc.line())}", markup=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt as exc:
         from overlay.signals import exit_code
 
         err.print(_("Stopped. Nothing was written under the final name."))
         raise typer.Exit(exit_code(exc)) from None
-    except (typer.Exit, typer.Abort, SystemExit):
-        raise
+    except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
+        raise       # typer's own: --help, usage errors (exit 2), explicit exit codes
     except Exception as exc:  # a bug of ours: still one line, details on request
         if os.environ.get("OVERLAY_DEBUG"):
             raise
         err.print(f"[bold red]{_('Error')}:[/] {_('unexpected problem')}: "
-                  f"{type(exc).__name__}: {exc}. "
+                  f"{type(exc).__name__}: {escape(str(exc))}. "
                   + _("Run again with OVERLAY_DEBUG=1 and report the output."), markup=True)
         raise typer.Exit(1) from None
 
@@ -57,11 +59,27 @@ def ffmpeg_error_lines(stderr: str, most: int = 5) -> list[str]:
     return [line for line in stderr.splitlines() if _ERRORISH.search(line)][-most:]
 
 
-def handled(fn):
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handled(fn: F) -> F:
+    """Every command is wrapped in this: the same errors, exit codes and Ctrl-C everywhere."""
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         with user_errors():
             return fn(*args, **kwargs)
-    return wrapper
+    return wrapper  # type: ignore[return-value]
 
 
+def progress_bar(label: str, total: float) -> tuple[Progress, Callable[[float], None]]:
+    """A bar of seconds written, on a terminal (or OVERLAY_PROGRESS=1), and what moves it."""
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                        TimeRemainingColumn(), console=err, transient=True,
+                        disable=not err.is_terminal and not os.environ.get("OVERLAY_PROGRESS"))
+    task = progress.add_task(label, total=total)
+    return progress, (lambda seconds: progress.update(task, completed=min(seconds, total)))
+
+
+def print_warnings(warnings: Iterable[str], label: str | None = None) -> None:
+    for line in warnings:
+        err.print(f"[yellow]{escape(label or _('Warning'))}:[/] {escape(line)}", markup=True)

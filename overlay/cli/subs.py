@@ -14,12 +14,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from overlay.errors import OverlayError
+from overlay.cli.common import handled, out
 from overlay.i18n import _
 from overlay.subtitles import SubsReport, check_srt
 
-subs_app = typer.Typer(help=_("Check subtitle files before a render."), no_args_is_help=True,
-                       add_completion=False)
+app = typer.Typer(help=_("Check subtitle files before a render."), no_args_is_help=True,
+                  add_completion=False)
 
 
 def _frame_size(value: str) -> tuple[int, int]:
@@ -47,25 +47,24 @@ def _print_report(report: SubsReport, console: Console) -> None:
         console.print(_("[green]No problems found.[/green]"))
 
 
-@subs_app.command("check", help=_("Show what a subtitle file will become: encoding, cues, problems, Thai line breaks."))
+@app.command("check", help=_("Show what a subtitle file will become: encoding, cues, problems, Thai line breaks."))
+@handled
 def check(
     file: Path = typer.Argument(..., help=_("The subtitle file (.srt).")),
     encoding: Optional[str] = typer.Option(None, "--encoding",
                                            help=_("Force the encoding, e.g. cp874.")),
     start: float = typer.Option(0.0, "--start", min=0.0,
                                 help=_("Seconds into the clip where the output starts.")),
-    max_duration: float = typer.Option(300.0, "--max-duration", min=0.1,
-                                       help=_("Length limit of the output, in seconds.")),
+    max_duration: Optional[float] = typer.Option(None, "--max-duration", min=0.1,
+                                                 help=_("Length limit of the output, in seconds.")),
     size: str = typer.Option("1920x1080", "--size", help=_("Output frame size, WIDTHxHEIGHT.")),
 ) -> None:
     """Show what a subtitle file will become: encoding, cues, problems, Thai line breaks."""
+    from overlay.presets import base
+
     frame_w, frame_h = _frame_size(size)
-    try:
-        report = check_srt(file, encoding=encoding, start=start, duration=max_duration,
-                           frame_w=frame_w, frame_h=frame_h)
-    except OverlayError as exc:
-        Console(stderr=True, highlight=False).print(
-            escape(_("Error: {line}").format(line=exc.line())), soft_wrap=True)
-        raise typer.Exit(exc.exit_code)
-    _print_report(report, Console(highlight=False))
+    limit = max_duration or base().max_duration
+    report = check_srt(file, encoding=encoding, start=start, duration=limit,
+                       frame_w=frame_w, frame_h=frame_h)
+    _print_report(report, out)
     raise typer.Exit(1 if report.changes_output else 0)

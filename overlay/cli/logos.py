@@ -1,4 +1,4 @@
-"""``overlay logos``: the user's logo library. Mounted by overlay.cli as the logos group."""
+"""``overlay logos``: the user's logo library (list, add, remove, show); over ``overlay.logolib``."""
 
 from __future__ import annotations
 
@@ -8,19 +8,15 @@ from typing import List, Optional
 import typer
 
 from overlay import logolib
-from overlay.console import err, handled, out
+from overlay.cli.common import err, handled, out
+from overlay.cli.options import LogoDirOpt, PresetOpt, ProvinceOpt
 from overlay.i18n import _
 
-logos_app = typer.Typer(
+app = typer.Typer(
     help=_("Your official logos, added once and used by every render: list, add, remove, show."),
     no_args_is_help=True)
 
-PresetOpt = typer.Option(None, "--preset", "-p",
-                         help=_("Built-in preset name (see 'overlay presets') or a .toml file."))
-ProvinceOpt = typer.Option(None, "--province", help=_("Province (จังหวัด), Thai or romanised; default: the preset's."))
 DistrictOpt = typer.Option(None, "--district", "-d", help=_("District (อำเภอ), e.g. พิชัย."))
-LogoDirOpt = typer.Option(None, "--logo-dir",
-                          help=_("Folder with the official logo files; looked in first. May repeat."))
 
 
 def _label(key: str) -> str:
@@ -30,7 +26,7 @@ def _label(key: str) -> str:
     return th if language() == "th" else en
 
 
-@logos_app.command("list", help=_("The logos of a district in the letter's order: which file each uses, "
+@app.command("list", help=_("The logos of a district in the letter's order: which file each uses, "
                                   "where it comes from, and which are still placeholders."))
 @handled
 def list_(
@@ -61,7 +57,7 @@ def list_(
                                                                     district=example), markup=False)
 
 
-@logos_app.command(help=_("Check an official logo file and store it in your library (PNG, JPEG or SVG). "
+@app.command(help=_("Check an official logo file and store it in your library (PNG, JPEG or SVG). "
                           "moi, dla, volunteers, sdg and province are stored once for every district."))
 @handled
 def add(
@@ -85,7 +81,7 @@ def add(
     out.print(str(added.path), markup=False)
 
 
-@logos_app.command(help=_("Remove logos from your library; the next file in the search order is used again."))
+@app.command(help=_("Remove logos from your library; the next file in the search order is used again."))
 @handled
 def remove(
     keys: List[str] = typer.Argument(..., help=_("One or more of: moi, dla, volunteers, sdg, province, "
@@ -106,7 +102,7 @@ def remove(
             err.print(_('Logo "{key}" is not in your library; nothing to remove.').format(key=key))
 
 
-@logos_app.command(help=_("Write the composed logo row as it will appear in a 1080p clip, as a PNG to look at."))
+@app.command(help=_("Write the composed logo row as it will appear in a 1080p clip, as a PNG to look at."))
 @handled
 def show(
     output: Path = typer.Option(Path("logos.png"), "--out", "-o", help=_("PNG file to write.")),

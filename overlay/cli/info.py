@@ -1,0 +1,73 @@
+"""``overlay doctor``, ``presets`` and ``name``: what this machine, the presets and the
+gazetteer say, without rendering anything."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from overlay.cli.common import handled, out
+from overlay.i18n import _
+
+app = typer.Typer()
+
+
+@app.command(help=_("Report the ffmpeg in use and its features, the fonts, and placeholder logos."))
+@handled
+def doctor() -> None:
+    """Report the ffmpeg in use and its features, the fonts, and placeholder logos."""
+    from overlay.doctor import report
+
+    ok = report(out)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command(help=_("List the built-in presets and their districts."))
+@handled
+def presets() -> None:
+    """List the built-in presets and their districts."""
+    from overlay.presets import available, load_preset
+
+    for path in available():
+        p = load_preset(str(path))
+        out.print(f"[bold]{p.name}[/]  {p.description}  ({_('limit')} {p.max_duration:.0f} s)")
+        if p.province:
+            out.print(f"  {_('province')}: จังหวัด{p.province} ({p.province_en or ''})")
+        for entry in p.districts.values():
+            lao = entry.lao + ("" if entry.lao_confirmed else f" [dim]({_('unconfirmed')})[/]")
+            out.print(f"  - อำเภอ{entry.name} ({entry.name_en or ''}): {lao}")
+
+
+@app.command(help=_("Print the mandated file name for a district (names checked against the gazetteer)."))
+@handled
+def name(
+    district: Optional[str] = typer.Option(None, "--district", "-d"),
+    province: Optional[str] = typer.Option(None, "--province"),
+    list_: bool = typer.Option(False, "--list", help=_("List the districts of --province (or all provinces).")),
+    extension: bool = typer.Option(True, "--extension/--no-extension", help=_("Add .mp4.")),
+) -> None:
+    """Print the mandated file name for a district (names checked against the gazetteer)."""
+    from overlay.errors import UsageError
+    from overlay.gazetteer import gazetteer
+    from overlay.naming import clip_name, mandate
+
+    if list_:
+        gaz = gazetteer()
+        if province:
+            prov = gaz.province(province)
+            for d in prov.districts:
+                out.print(f"{d.name_th}\t{d.name_en or ''}")
+        else:
+            for prov in gaz.provinces:
+                out.print(f"{prov.name_th}\t{prov.name_en or ''}\t{len(prov.districts)}")
+        return
+    if not district:
+        raise UsageError(_("Give --district (and --province)."),
+                         _("Example: overlay name --district พิชัย --province อุตรดิตถ์"))
+    if not province:
+        from overlay.presets import load_preset
+        from overlay.render import DEFAULT_PRESET
+        province = load_preset(DEFAULT_PRESET).province or ""
+    out.print(clip_name(district, province) + (mandate()[1] if extension else ""), markup=False)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from overlay.errors import PresetError, UsageError
+from overlay.files import replacing
 from overlay.i18n import _
 from overlay.store import data_home
 
@@ -382,15 +383,11 @@ def add(t: Target, key: str, file: Path, *, keep_background: bool = False) -> Ad
     info.add_itxt(SOURCE_KEY, Path(file).name)
     info.add_text(ADDED_KEY, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.stem}.tmp.png")
-    try:
-        image.save(tmp, "PNG", pnginfo=info, optimize=True)
-        for other in _variants(dest):   # one file per logo: no older .jpg beside the new .png
-            if other != dest:
-                other.unlink()
-        tmp.replace(dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(dest) as temp:
+        image.save(temp, "PNG", pnginfo=info, optimize=True)
+    for other in _variants(dest):       # one file per logo: no older .jpg beside the new .png
+        if other != dest:
+            other.unlink()
     if key in NATIONWIDE:
         notes.append(_("Stored once, for every district."))
     elif key in PROVINCE_WIDE:

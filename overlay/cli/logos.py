@@ -112,7 +112,7 @@ def show(
     logo_dir: Optional[List[Path]] = LogoDirOpt,
 ) -> None:
     """Write the composed logo row as a PNG."""
-    from overlay import runner
+    from overlay.files import replacing
 
     t = logolib.target(preset, province, district)
     if t.district is None:
@@ -121,7 +121,7 @@ def show(
                          _("Add --district, e.g. --district พิชัย."))
     image = logolib.row_image(t, tuple(logo_dir or ()))
     output.parent.mkdir(parents=True, exist_ok=True)
-    with runner.atomic_output(output, force=True) as temp:
+    with replacing(output) as temp:
         image.save(temp, "PNG")
     holders = [ref.key for ref in logolib.slots(t, tuple(logo_dir or ())) if ref.placeholder]
     if holders:

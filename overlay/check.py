@@ -128,9 +128,10 @@ def logo_match(frame: np.ndarray, row_rgba: np.ndarray, x: int, y: int) -> float
 
 def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
                limit: float | None = None, district: str | None = None,
-               loudness: float | None = None) -> Receipt:
+               loudness: float | None = None, quick: bool = False) -> Receipt:
     """Check a finished file. ``loudness``: the figure the render measured in its own pass
-    (the sound as encoded), which saves decoding the whole soundtrack again."""
+    (the sound as encoded), which saves decoding the whole soundtrack again. ``quick``: the
+    logos on keyframes only, the last one for the end (the audit of many clips)."""
     path = Path(path)
     info = probe(path)
     place, items = _name_items(path, preset)
@@ -149,7 +150,7 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
         items.append(_loudness_item(path, preset, loudness))
     items += tracks
     if video is not None:
-        items.extend(_logo_items(path, info.duration, preset, place, district, logo_dirs))
+        items.extend(_logo_items(path, info.duration, preset, place, district, logo_dirs, quick))
     return Receipt(path=path, items=tuple(items))
 
 
@@ -238,9 +239,8 @@ def check_rendered(plan: Plan, loudness: float | None = None) -> Receipt:
 
 
 def _logo_items(path: Path, duration: float, preset: Preset, place: Place | None, district: str | None,
-                logo_dirs: tuple[Path, ...]) -> list[Item]:
+                logo_dirs: tuple[Path, ...], quick: bool = False) -> list[Item]:
     from overlay.presets import district_logos
-    from overlay.render import logo_row
 
     name = district or (place.district if place else None)
     if name is None:
@@ -250,16 +250,77 @@ def _logo_items(path: Path, duration: float, preset: Preset, place: Place | None
                               province=place.province if place else None)
     except OverlayError as exc:
         return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
+    if quick:   # the last keyframe stands for the end: no group of pictures decoded
+        frames = frames_at(path, [0.0, duration / 2, duration + 1], keyframes=True)
+        return logo_items(frames, refs)
     # First and last frame exactly (the mandate: the whole clip); any frame will do between.
     first, last = frames_at(path, [0.0, duration + 1])
     frames = [first, frames_at(path, [duration / 2], keyframes=True)[0], last]
-    h, w = frames[0].shape[:2]
-    row = logo_row(preset, refs, w, h)
-    rgba = np.asarray(row.image.convert("RGBA"))
+    return logo_items(frames, refs)
+
+
+def _official(path: Path) -> bool:
+    """A logo file the user gave (not our placeholder, nor our own drawing of the SDG wheel,
+    which a district's copy of the official wheel need not match pixel for pixel)."""
+    from overlay.logos import is_placeholder
+    from overlay.resources import logos_dir
+
+    try:
+        Path(path).resolve().relative_to(logos_dir().resolve())
+    except ValueError:
+        return not is_placeholder(path)
+    return False
+
+
+def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
+    """The logo lines of the receipt for frames from the start, middle and end.
+
+    Each of the seven logos is looked for on its own, wherever and however big it is
+    top-right (a clip laid out by hand in CapCut passes as well as one of ours). A logo we
+    only have a placeholder for cannot be recognised when the district used the real one;
+    for those (and the SDG wheel we draw ourselves), a static overlay top-right across the
+    frames is what can be checked.
+    """
+    from overlay.detect import LogoSet, found_size, logo_label, static_overlay
+    from overlay.detect import find_logos as find
+    from overlay.logos import load_logo
+
+    try:
+        logos = LogoSet({ref.key: load_logo(ref.path, 160) for ref in refs})
+    except OverlayError as exc:
+        return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
+    official = [ref.key for ref in refs if _official(ref.path)]
+    unknown: set[str] = set()
+    hint: dict[str, int] = {}
     items = []
     for label, frame in zip((_("start"), _("middle"), _("end")), frames, strict=True):
-        diff = logo_match(frame, rgba, row.x, row.y)
-        items.append(Item(_("logos at the {when}").format(when=label), diff < 40,
-                          _("top-right, matches") if diff < 40 else
-                          _("missing or different (difference {d:.0f})").format(d=diff)))
+        found = find(frame, logos, hint)
+        short = min(frame.shape[:2])
+        hint.update({k: found_size(f, short) for k, f in found.items()})
+        missing = [ref.key for ref in refs if ref.key not in found]
+        failed = [k for k in missing if k in official]
+        unknown.update(k for k in missing if k not in official)
+        names = ", ".join(logo_label(k) for k in failed)
+        if not missing:
+            detail = _("all {n} logos found top-right").format(n=len(refs))
+        elif failed:
+            detail = _("{n} of {total} logos found; missing: {names}").format(
+                n=len(found), total=len(refs), names=names)
+        else:
+            detail = _("{n} of {total} logos found; no official file for: {names}").format(
+                n=len(found), total=len(refs), names=", ".join(logo_label(k) for k in missing))
+        items.append(Item(_("logos at the {when}").format(when=label), not failed, detail))
+    if unknown:
+        still = static_overlay(frames)
+        names = ", ".join(logo_label(ref.key) for ref in refs if ref.key in unknown)
+        if still.present is None:
+            items.append(Item(_("static overlay top-right"), None,
+                              _("the picture hardly changes, so an overlay cannot be told apart "
+                                "(for: {names})").format(names=names)))
+        else:
+            items.append(Item(_("static overlay top-right"), still.present,
+                              _("present for the whole clip (stands in for: {names})").format(names=names)
+                              if still.present else
+                              _("nothing stays top-right for the whole clip: {names} look missing")
+                              .format(names=names)))
     return items

@@ -323,6 +323,16 @@ class Gazetteer:
                 return list(self._where[key])
         return []
 
+    def suggest_provinces(self, name: str) -> list[Province]:
+        """The did-you-mean provinces for a name that is not one; best first, may be empty."""
+        return _closest(_variants(name, _PROVINCE_PREFIX, _PROVINCE_SUFFIX), self._provinces)
+
+    def suggest_districts(self, province: Province | str, name: str) -> list[District]:
+        """The did-you-mean districts of ``province`` for a name that is not one of them."""
+        home = self.province(province)
+        return _closest(_variants(name, _DISTRICT_PREFIX, _DISTRICT_SUFFIX),
+                        self._districts[home.name_th])
+
     def provinces_of_district(self, name: str) -> list[Province]:
         """The provinces that have a district of this name, in DOPA code order; may be empty."""
         return self._homes(_variants(name, _DISTRICT_PREFIX, _DISTRICT_SUFFIX))

@@ -14,6 +14,7 @@ when the ASS file is written, so nothing a typist put in an SRT can reach libass
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -29,11 +30,12 @@ from overlay.errors import OverlayError, SubtitleError
 from overlay.files import write_atomic
 from overlay.i18n import _
 from overlay.resources import fonts_dir
+from overlay.thai_breaks import FALLBACK, BreakKind, break_candidates
 
 __all__ = [
-    "Cue", "SubtitleFile", "Layout", "SubsReport", "CueBreaks", "FONT_FAMILY",
+    "Cue", "SubtitleFile", "Layout", "SubsReport", "CueBreaks", "BreakKind", "FONT_FAMILY",
     "read_srt", "decode_srt", "detect_encoding", "parse_srt", "clean_text", "plain_text",
-    "fit_window", "layout_for", "split_cue", "build_ass", "thai_wrap", "english_wrap",
+    "fit_window", "layout_for", "split_cue", "build_ass", "thai_wrap", "english_wrap", "break_points",
     "text_width", "missing_glyphs", "font_files", "prepare_libass", "libass_failures",
     "write_srt", "check_srt", "ASS_FILENAME", "FONTS_SUBDIR", "FILTER",
 ]
@@ -414,30 +416,30 @@ def _is_mark(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Mc", "Me") or ch == "\u0e46"
 
 
-def _segments(text: str, thai: bool) -> list[tuple[int, int]]:
-    """Break opportunities as spans; each span may carry its trailing spaces."""
-    if thai:
-        from icu4py.breakers import LineBreaker
-        from icu4py.locale import Locale
-
-        spans = list(LineBreaker(text, Locale("th")).segments()) if text else []
-    else:
-        spans = [(m.start(), m.end()) for m in re.finditer(r"\S+\s*|\s+", text)]
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:                       # never let a mark start a line
-        if merged and _is_mark(text[s]):
-            merged[-1] = (merged[-1][0], e)
-        else:
-            merged.append((s, e))
-    return merged
+# Break kinds, best first: weights make the wrapper take the best kind that fits, and only
+# among equals the most balanced lines.
+_WEIGHT = {BreakKind.TYPED: 0, BreakKind.SPACE: 0, BreakKind.AGREED: 1, BreakKind.KIN: 4,
+           BreakKind.WORD: 16, BreakKind.SYLLABLE: 64, BreakKind.CLUSTER: 256}
 
 
-def _clusters(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """Grapheme clusters of text[s:e], the last resort for a word wider than the line."""
-    from icu4py.breakers import CharacterBreaker
-    from icu4py.locale import Locale
+@functools.lru_cache(maxsize=4096)
+def _advances(text: str, font_px: float, bold: bool) -> tuple[float, ...]:
+    """Prefix sums of the shaped advance of each character: width(s, e) = P[e] - P[s].
+    One HarfBuzz run per paragraph instead of one per tried line; the chosen lines are
+    measured again exactly (``text_width``)."""
+    import uharfbuzz as hb
 
-    return [(s + a, s + b) for a, b in CharacterBreaker(text[s:e], Locale("th")).segments()]
+    font, _cmap, height = _hb_font(bold)
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.guess_segment_properties()
+    hb.shape(font, buf, {})
+    adv = [0.0] * (len(text) + 1)
+    for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
+        adv[min(info.cluster, len(text) - 1) + 1] += pos.x_advance * font_px / height
+    for k in range(1, len(adv)):
+        adv[k] += adv[k - 1]
+    return tuple(adv)
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -448,66 +450,164 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _greedy(text: str, spans: list[tuple[int, int]], fits) -> list[tuple[int, int]]:
-    lines: list[tuple[int, int]] = []
-    cur: tuple[int, int] | None = None
-    for s, e in spans:
-        if cur is None:
-            cur = (s, e)
-        elif fits(*_trim(text, cur[0], e)):
-            cur = (cur[0], e)
-        else:
-            lines.append(cur)
-            cur = (s, e)
-        if cur == (s, e) and not fits(*_trim(text, s, e)):
-            parts = _clusters(text, s, e)    # an over-wide word: break between clusters
-            if len(parts) > 1:
-                pieces = _greedy(text, parts, fits)
-                lines.extend(pieces[:-1])
-                cur = pieces[-1]
-    if cur is not None:
-        lines.append(cur)
-    return [_trim(text, s, e) for s, e in lines if _trim(text, s, e)[1] > _trim(text, s, e)[0]]
+def _wrap_breaks(text: str, max_width_px: float, font_px: float, thai: bool,
+                 bold: bool = False) -> tuple[list[int], list[BreakKind]]:
+    """Where one paragraph breaks (indexes where each next line starts) and each break's kind.
+
+    The fewest lines that fit, breaking inside a word only where that word alone is wider
+    than the line; then the best kind of break that still gives that many lines, or one
+    more if that adds no time slice (a space, then a word both segmenters agree on, a pair
+    that belongs together, a word one segmenter found, a syllable, a character cluster: see
+    ``overlay.thai_breaks``); then, among those, the pieces of two lines whose longer line
+    is shortest. Widths are estimated from one shaping of the paragraph and the chosen
+    lines measured again exactly; if one is too wide, the choice is made again, tighter."""
+    n = len(text)
+    cands = break_candidates(text, thai)
+    kind_at = dict(cands)
+    adv = _advances(text, font_px, bold)
+
+    def width(i: int, j: int) -> float:
+        s, e = _trim(text, i, j)
+        return adv[e] - adv[s] if e > s else 0.0
+
+    for _attempt in range(3):
+        breaks = _choose(n, [p for p, _k in cands], kind_at, width, max_width_px)
+        bounds = [0, *breaks, n]
+        over = max((text_width(text[slice(*_trim(text, a, b))], font_px, bold) - max_width_px
+                    for a, b in zip(bounds, bounds[1:], strict=False)), default=0.0)
+        if over <= 0.01 or max_width_px <= 1:
+            break
+        max_width_px -= over + 0.01                       # the estimate was short: tighten
+    return breaks, [kind_at[p] for p in breaks]
 
 
-def _balance(text: str, pair: list[tuple[int, int]], spans: list[tuple[int, int]],
-             width) -> list[tuple[int, int]]:
-    """Two lines -> the same two lines split where the longer one is shortest."""
-    if len(pair) != 2:
-        return pair
-    s, e = pair[0][0], pair[1][1]
-    best, best_w = pair, max(width(*pair[0]), width(*pair[1]))
-    for _a, cut in spans:
-        if not s < cut < e:
+def _choose(n: int, positions: list[int], kind_at: Mapping[int, BreakKind], width,
+            max_w: float) -> list[int]:
+    tiers = (BreakKind.WORD, BreakKind.SYLLABLE, BreakKind.CLUSTER)
+
+    def furthest(pos: int, allowed: list[int]) -> int | None:
+        k = bisect.bisect_right(allowed, pos)
+        best = None
+        while k < len(allowed) and width(pos, allowed[k]) <= max_w:
+            best = allowed[k]
+            k += 1
+        return best
+
+    def greedy(allowed: list[int]) -> list[int] | None:
+        out: list[int] = []
+        pos = 0
+        while width(pos, n) > max_w:
+            cut = furthest(pos, allowed)
+            if cut is None:
+                return None
+            out.append(cut)
+            pos = cut
+        return out
+
+    # The fewest lines breaking between words, and inside a word (at a syllable, then at a
+    # character cluster) only where that word alone is wider than the line.
+    by_tier = [[p for p in positions if kind_at[p] <= tier] for tier in tiers]
+    fewest: list[int] = []
+    pos = 0
+    while width(pos, n) > max_w:
+        cut = next((b for b in (furthest(pos, allowed) for allowed in by_tier) if b is not None),
+                   None)
+        if cut is None:                                  # nothing fits: overflow, go on
+            cut = next((p for p in positions if p > pos), None)
+            if cut is None:
+                break
+        fewest.append(cut)
+        pos = cut
+    # Then the best kind of break that still gives that many lines, or one more where that
+    # adds no time slice (three lines show as 2 + 1; four as 2 + 2).
+    lines = len(fewest) + 1
+    spare = lines + 1 if lines % 2 and lines > 1 else lines
+    for kind in BreakKind:
+        subset = [p for p in positions if kind_at[p] <= kind]
+        got = greedy(subset)
+        if got is not None and len(got) + 1 <= spare:
+            allowed, lines = subset, max(lines, len(got) + 1)
+            break
+    else:
+        return fewest
+    sizes = [2] * (lines // 2) + [1] * (lines % 2)
+    # Dynamic programme over pieces: best[pos] = (weight, balance, breaks) for pieces so far.
+    best: dict[int, tuple[float, float, list[int]]] = {0: (0, 0.0, [])}
+    ends = allowed + [n]
+    for t, size in enumerate(sizes):
+        last = t == len(sizes) - 1
+        nxt: dict[int, tuple[float, float, list[int]]] = {}
+        for i, (wt, bal, brk) in best.items():
+            for j in ([n] if last else ends):
+                if j <= i or (not last and j == n):
+                    continue
+                if width(i, j) > 2 * max_w + 1:
+                    break
+                piece = _best_piece(i, j, size, allowed, kind_at, width, max_w)
+                if piece is None:
+                    continue
+                pw, pb, inner = piece
+                cand = (wt + pw + (_WEIGHT[kind_at[j]] if j < n else 0), bal + pb,
+                        brk + inner + ([j] if j < n else []))
+                if j not in nxt or cand[:2] < nxt[j][:2]:
+                    nxt[j] = cand
+        best = nxt
+    return best[n][2] if n in best else fewest
+
+
+def _best_piece(i: int, j: int, size: int, allowed: list[int], kind_at, width,
+                max_w: float) -> tuple[float, float, list[int]] | None:
+    """One on-screen piece from i to j: one line, or two split at the best break."""
+    if size == 1:
+        return (0, width(i, j), []) if width(i, j) <= max_w else None
+    found = None
+    for m in allowed:
+        if m <= i:
             continue
-        top, bottom = _trim(text, s, cut), _trim(text, cut, e)
-        if top[1] <= top[0] or bottom[1] <= bottom[0]:
+        if m >= j:
+            break
+        a, b = width(i, m), width(m, j)
+        if a > max_w or b > max_w:
             continue
-        w = max(width(*top), width(*bottom))
-        if w < best_w - 0.5:
-            best, best_w = [top, bottom], w
-    return best
+        cand = (_WEIGHT[kind_at[m]], max(a, b), [m])
+        if found is None or cand[:2] < found[:2]:
+            found = cand
+    if found is None and width(i, j) <= max_w:
+        return (0, width(i, j), [])                      # fits on one line after all
+    return found
 
 
 def _wrap_spans(text: str, max_width_px: float, font_px: float, thai: bool,
                 bold: bool = False) -> list[list[tuple[int, int]]]:
     """Wrap one paragraph into pieces of at most MAX_LINES lines (spans into ``text``)."""
-    def width(s: int, e: int) -> float:
-        return text_width(text[s:e], font_px, bold)
+    return _pieces(text, *_wrap_breaks(text, max_width_px, font_px, thai, bold))[0]
 
-    def fits(s: int, e: int) -> bool:
-        return width(s, e) <= max_width_px
 
-    spans = _segments(text, thai)
-    lines = _greedy(text, spans, fits)
-    pieces = [lines[k:k + MAX_LINES] for k in range(0, len(lines), MAX_LINES)]
-    return [_balance(text, p, spans, width) for p in pieces]
+def _pieces(text: str, breaks: list[int], kinds: list[BreakKind]
+            ) -> tuple[list[list[tuple[int, int]]], list[BreakKind]]:
+    bounds = [0, *breaks, len(text)]
+    lines = [_trim(text, a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+    keep = [k for k, (s, e) in enumerate(lines) if e > s]
+    lines = [lines[k] for k in keep]
+    kinds = [kinds[k] for k in keep[:-1]] if keep else []
+    return [lines[k:k + MAX_LINES] for k in range(0, len(lines), MAX_LINES)], kinds
+
+
+def break_points(text: str, frame_w: int, frame_h: int, lang: str = "th"
+                 ) -> list[tuple[int, BreakKind]]:
+    """Where one paragraph of plain text breaks on a frame of this size, and each break's
+    kind: [(index where the next line starts, kind)]. What ``overlay subs check`` shows."""
+    layout = layout_for(frame_w, frame_h)
+    font = layout.font_th if lang == "th" else layout.font_en
+    breaks, kinds = _wrap_breaks(text, layout.max_text_w, font, lang == "th" or _has_thai(text))
+    return list(zip(breaks, kinds, strict=True))
 
 
 def thai_wrap(text: str, max_width_px: float, font_px: float) -> list[str]:
-    """Lines of ``text`` (no markup) broken only between words (ICU's Thai dictionary) and
-    at spaces, each no wider than ``max_width_px`` with the shipped font at ASS Fontsize
-    ``font_px``. Every two lines form one on-screen piece (see ``split_cue``)."""
+    """Lines of ``text`` (no markup), each no wider than ``max_width_px`` with the shipped
+    font at ASS Fontsize ``font_px``, broken at the best places ``overlay.thai_breaks``
+    offers: spaces, words both segmenters agree on, …, never inside a syllable. Every two
+    lines form one on-screen piece (see ``split_cue``)."""
     return [text[s:e] for piece in _wrap_spans(text, max_width_px, font_px, thai=True)
             for s, e in piece]
 
@@ -546,6 +646,7 @@ class _Piece:
     start: float
     end: float
     lines: tuple[tuple[str, tuple[int, ...]], ...]   # (plain, style bits) per line
+    after: tuple[BreakKind, ...] = ()                 # kind of break after each line (not the cue's last)
 
 
 def _has_thai(text: str) -> bool:
@@ -561,27 +662,32 @@ def _cue_pieces(cue: Cue, lang: str, layout: Layout) -> list[_Piece]:
     font = layout.font_th if lang == "th" else layout.font_en
     thai = lang == "th" or _has_thai(plain)
     bold = any(s & _BOLD for s in styles)     # measure wide if any of it is bold
-    wrap = functools.partial(_wrap_spans, max_width_px=layout.max_text_w, font_px=font,
+    wrap = functools.partial(_wrap_breaks, max_width_px=layout.max_text_w, font_px=font,
                              thai=thai, bold=bold)
 
-    def lines_of(text: str, offset: int) -> list[list[tuple[int, int]]]:
-        return [[(s + offset, e + offset) for s, e in piece] for piece in wrap(text)]
+    def lines_of(text: str, offset: int) -> tuple[list[tuple[int, int]], list[BreakKind]]:
+        pieces, kinds = _pieces(text, *wrap(text))
+        return [(s + offset, e + offset) for piece in pieces for s, e in piece], kinds
 
     # Keep the typist's own line breaks when the result still fits in two lines.
-    pieces, offset = [], 0
+    flat: list[tuple[int, int]] = []
+    kinds: list[BreakKind] = []
+    offset = 0
     for part in plain.split("\n"):
-        pieces.extend(lines_of(part, offset))
+        lines, inner = lines_of(part, offset)
+        if lines:
+            kinds += ([BreakKind.TYPED] if flat else []) + inner
+            flat += lines
         offset += len(part) + 1
-    flat = [line for piece in pieces for line in piece]
-    if len(flat) <= MAX_LINES:
-        pieces = [flat]
-    else:                                     # rewrap as one paragraph; split in time
-        pieces = lines_of(plain.replace("\n", " "), 0)
+    if len(flat) > MAX_LINES:                 # rewrap as one paragraph; split in time
+        flat, kinds = lines_of(plain.replace("\n", " "), 0)
+    pieces = [flat[k:k + MAX_LINES] for k in range(0, len(flat), MAX_LINES)]
     weights = [max(1, sum(_visible_len(plain[s:e]) for s, e in p)) for p in pieces]
     total, t, out = sum(weights), cue.start, []
-    for k, (piece, w) in enumerate(zip(pieces, weights)):
+    for k, (piece, w) in enumerate(zip(pieces, weights, strict=True)):
         end = cue.end if k == len(pieces) - 1 else t + (cue.end - cue.start) * w / total
-        out.append(_Piece(t, end, tuple((plain[s:e], styles[s:e]) for s, e in piece)))
+        after = tuple(kinds[k * MAX_LINES:k * MAX_LINES + len(piece)])
+        out.append(_Piece(t, end, tuple((plain[s:e], styles[s:e]) for s, e in piece), after))
         t = end
     return out
 
@@ -783,10 +889,26 @@ class CueBreaks:
     index: int
     line: int
     pieces: tuple[tuple[str, ...], ...]     # on-screen lines of each time slice
+    kinds: tuple[BreakKind, ...] = ()       # each break's kind, in reading order
+
+    @property
+    def fallbacks(self) -> int:
+        """Breaks inside a word no dictionary knows (at a syllable or character cluster)."""
+        return sum(kind in FALLBACK for kind in self.kinds)
 
     def shown(self) -> str:
-        """Break points as " | " (line break) and " || " (next time slice)."""
-        return " || ".join(" | ".join(lines) for lines in self.pieces)
+        """Break points as " | " (line break) and " || " (next time slice); a fallback
+        break gets a "!" (" |! ", " ||! ") so the typist can put a space where it belongs."""
+        out: list[str] = []
+        for lines in self.pieces:
+            for m, line in enumerate(lines):
+                if out:
+                    k = len(out) // 2
+                    mark = ("|" if m else "||") + ("!" if k < len(self.kinds)
+                                                   and self.kinds[k] in FALLBACK else "")
+                    out.append(f" {mark} ")
+                out.append(line)
+        return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -843,9 +965,16 @@ def check_srt(path: Path, *, encoding: str | None, start: float, duration: float
                               "cannot draw: {chars}.").format(file=name, line=cue.line,
                                                               index=cue.index, chars=missing))
         if _has_thai(plain):
-            pieces = split_cue(cue, "th", frame_w, frame_h)
-            breaks.append(CueBreaks(cue.index, cue.line,
-                                    tuple(tuple(lines) for _s, _e, lines in pieces)))
+            pieces = _cue_pieces(cue, "th", layout_for(frame_w, frame_h))
+            shown = CueBreaks(cue.index, cue.line,
+                              tuple(tuple(line for line, _s in p.lines) for p in pieces),
+                              tuple(kind for p in pieces for kind in p.after))
+            breaks.append(shown)
+            if shown.fallbacks:
+                warnings.append(_("{file}, line {line}: cue {index} had to be broken inside a word "
+                                  "the dictionaries do not know (marked !); put a space or a line "
+                                  "break where it belongs.").format(file=name, line=cue.line,
+                                                                     index=cue.index))
     return SubsReport(path=Path(path), encoding=sub.encoding, cues_read=len(sub.cues),
                       cues_shown=len(cues), dropped=dropped, read_problems=sub.problems,
                       warnings=tuple(warnings), breaks=tuple(breaks))

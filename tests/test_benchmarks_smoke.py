@@ -79,3 +79,19 @@ def test_only_rejects_unknown_cases(bench):
     assert [c.name for c in bench.selected(["hand-short, preview"])] == ["hand-short", "preview"]
     with pytest.raises(SystemExit):
         bench.selected(["nope"])
+
+
+def test_linebreaks_report_renders_its_figures():
+    spec = importlib.util.spec_from_file_location("benchmarks_linebreaks", SCRIPT.parent / "linebreaks.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    rows = {"1080x1920, lines": {"lines": 334, "breaks": 200, "inside_word": 2, "inside_pct": 1.0,
+                                 "syllable_splits": 0, "kinds": {"agreed": 150, "space": 50},
+                                 "examples": ["ส่ง|เสริม (word)"]}}
+    span = {"wall_median": 0.5, "wall_max": 0.6, "cpu_median": 0.4}
+    timings = [{"cues": 300, "size": "1080x1920", "runs": 2, "cold": span, "warm": span}]
+    text = module.report(rows, timings, quick=True)
+    assert "| 1080x1920, lines | 334 | 200 | 2 | 1.0 % | 0 | agreed 150, space 50 |" in text
+    assert "| 1080x1920 | warm" in text and "0.40 s" in text and "shared" in text
+    assert "ส่ง|เสริม (word)" in text

@@ -28,7 +28,7 @@ def commands() -> list[tuple[str, typer.models.CommandInfo]]:
 def test_every_group_is_mounted_once_in_the_order_help_shows():
     names = list(get_command(app).commands)         # type: ignore[attr-defined]
     assert names == ["render", "check", "preview", "demo", "doctor", "presets", "name", "subs",
-                     "report", "batch", "logos", "web"]
+                     "report", "batch", "audit", "logos", "web"]
     assert len({module for module, _group in GROUPS}) == len(GROUPS)
 
 

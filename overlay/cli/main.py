@@ -26,6 +26,7 @@ GROUPS: tuple[tuple[str, str | None], ...] = (
     ("overlay.cli.subs", "subs"),       # subs check
     ("overlay.cli.report", "report"),   # report init, report build
     ("overlay.cli.batch", None),        # batch
+    ("overlay.cli.audit", None),        # audit
     ("overlay.cli.logos", "logos"),     # logos list, add, remove, show
     ("overlay.web.cli", None),          # web (the local page)
 )

@@ -43,6 +43,8 @@ def _print_report(report: SubsReport, console: Console) -> None:
         for cue in report.breaks:
             console.print(f"  #{cue.index} ({_('line')} {cue.line}): {escape(cue.shown())}",
                           soft_wrap=True)
+        if any(cue.fallbacks for cue in report.breaks):
+            console.print(_("[yellow]![/yellow] a break inside a word the dictionaries do not know."))
     if not report.problems:
         console.print(_("[green]No problems found.[/green]"))
 

@@ -29,6 +29,7 @@ FEATURES = (
     "overlay.web.api",       # jobs, progress (SSE), download, preview
     "overlay.web.report",    # the report form (แบบรายงาน)
     "overlay.web.routes_logos",   # the seven logo slots of the chosen district
+    "overlay.audit.web",     # the audit of a folder of sent clips (issue 16)
 )
 
 

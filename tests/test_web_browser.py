@@ -92,6 +92,25 @@ def choose_district(page, search: str, value: str) -> None:
     page.wait_for_function("document.getElementById('file-name').textContent.includes('อำเภอ')")
 
 
+def wait_preview(page) -> None:
+    page.wait_for_function("document.getElementById('preview-image').src.startsWith('blob:') && "
+                           "!document.getElementById('preview-image').classList.contains('loading')")
+
+
+def wait_receipt(page, timeout: float = 60_000) -> None:
+    """Until the receipt is shown; a render error fails with the page's own message."""
+    try:
+        page.wait_for_function("document.querySelector('#receipt li') || "
+                               "!document.querySelector('[data-testid=error]').hidden", timeout=timeout)
+    except Exception:
+        shot(page, "timeout")
+        state = page.evaluate("[document.getElementById('eta').textContent, "
+                              "document.getElementById('progress').dataset.status]")
+        raise AssertionError(f"no receipt; the page says {state}") from None
+    error = page.get_by_test_id("error")
+    assert not error.is_visible(), error.inner_text()
+
+
 def outputs(settings) -> list[Path]:
     return sorted(settings.output_dir.glob("*")) if settings.output_dir.exists() else []
 
@@ -129,14 +148,14 @@ def test_journey(page, settings, media, tmp_path):
     shot(page, "02-where-subs", "step-trim", "step-where", "step-subs")
 
     # 5. preview
-    page.wait_for_function("document.getElementById('preview-image').src.startsWith('blob:')")
+    wait_preview(page)
     assert page.evaluate("document.getElementById('preview-image').naturalWidth") == 640
     shot(page, "03-preview", "step-preview")
 
     # 6. render
     page.get_by_test_id("render-button").click()
     page.wait_for_function("document.getElementById('progress').value > 0")
-    page.get_by_test_id("receipt").locator("li").first.wait_for()
+    wait_receipt(page)
     assert page.get_by_test_id("receipt").locator("li.bad").count() == 0
     assert page.get_by_test_id("receipt").locator("li.ok").count() >= 8
     assert page.get_by_test_id("progress").evaluate("p => p.value") == 1
@@ -180,6 +199,7 @@ def test_cancel_leaves_nothing(page, settings, media):
     page.get_by_test_id("clip-input").set_input_files(str(clip))
     page.get_by_test_id("clip-facts").wait_for()
     choose_district(page, "ลับ", "ลับแล")
+    wait_preview(page)
     page.get_by_test_id("render-button").click()
     page.get_by_test_id("cancel-button").wait_for()
     page.wait_for_function("document.getElementById('progress').value > 0")
@@ -212,9 +232,11 @@ def test_hevc_10bit_mov_plays_through_proxy_and_trims(page, settings, media, tmp
     seek(page, 4.0)
     page.get_by_test_id("end-button").click()
     choose_district(page, "Tron", "ตรอน")
+    wait_preview(page)        # the preview appearing moves the button: click after it
     shot(page, "08-hevc-proxy")
     page.get_by_test_id("render-button").click()
-    page.get_by_test_id("receipt").locator("li").first.wait_for(timeout=60_000)
+
+    wait_receipt(page)
     assert page.get_by_test_id("receipt").locator("li.bad").count() == 0
     [out] = outputs(settings)
     assert abs(probe(out).duration - 2.5) < 0.1

@@ -242,6 +242,16 @@ class JobManager:
             except Exception:       # noqa: BLE001 - the worker must outlive any one job
                 log.exception("job %s", job_id)
                 self._finish(job_id, status=FAILED, error=_("Unexpected error; see the server's log."))
+            self._tidy()
+
+    def _tidy(self) -> None:
+        """After each job: the age limit, so a server left running for weeks stays small."""
+        from overlay.web.uploads import clean_old
+
+        try:
+            clean_old(self.store, self.settings)
+        except OSError:
+            log.exception("cleaning the work folder")
 
     def _run(self, job_id: str) -> None:
         from overlay.check import check_rendered

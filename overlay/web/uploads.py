@@ -297,15 +297,14 @@ async def upload(request: Request, kind: str = "clip") -> dict[str, Any]:
             raise InputError(_("The file {name} is empty (0 bytes).").format(name=display),
                              _("Choose the file again."))
         record = Upload(upload_id, kind, display, str(path), size)
-        info = await run_in_threadpool(_check, record)
+        info, probed = await run_in_threadpool(_check, record)
         record.info = info
         store.add_upload(record)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)     # a refused or broken upload leaves nothing
         raise
     result = upload_json(record)
-    if kind == "clip" and not info["playable"]:
-        probed = await run_in_threadpool(probe, path)
+    if probed is not None and not info["playable"]:
         request.app.state.proxies.request(record, probed)
         result["proxy"] = _proxy_json(request.app.state.proxies.state(record))
     return result
@@ -317,15 +316,16 @@ def _too_large(limit: int) -> TooLarge:
                       "--max-upload-mb."))
 
 
-def _check(upload: Upload) -> dict[str, Any]:
+def _check(upload: Upload) -> tuple[dict[str, Any], MediaInfo | None]:
     """Probe a clip (the CLI's own checks and messages) or read a subtitle file."""
     path = Path(upload.path)
     if upload.kind == "clip":
-        return clip_facts(probe(path), upload.size)
+        info = probe(path)
+        return clip_facts(info, upload.size), info
     from overlay.subtitles import read_srt
 
     sub = read_srt(path)
-    return {"cues": len(sub.cues), "encoding": sub.encoding}
+    return {"cues": len(sub.cues), "encoding": sub.encoding}, None
 
 
 def upload_json(upload: Upload) -> dict[str, Any]:

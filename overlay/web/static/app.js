@@ -81,6 +81,15 @@ function jobPage() {
   setupSubs();
   setupRender();
   loadHistory();
+  resumeActive();
+}
+
+// After a reload, the render in progress (or the next in the queue) is followed again.
+async function resumeActive() {
+  let data;
+  try { data = await api("GET", "/api/jobs?limit=50"); } catch (err) { return; }
+  const active = data.jobs.filter((j) => j.active);
+  if (active.length && !state.job) follow(active[active.length - 1]);
 }
 
 // 1. The clip ----------------------------------------------------------------
@@ -448,8 +457,14 @@ async function startJob(body, again) {
   follow(job);
 }
 
+function showJobWarnings(job) {
+  const list = byId("render-warnings");
+  list.replaceChildren(...(job.warnings || []).map((line) => el("li", {}, line)));
+}
+
 function follow(job) {
   state.job = job.id;
+  showJobWarnings(job);
   const bar = byId("progress");
   const eta = byId("eta");
   bar.hidden = false; bar.value = 0;
@@ -480,6 +495,7 @@ function follow(job) {
 }
 
 function finished(job) {
+  showJobWarnings(job);
   const bar = byId("progress");
   bar.dataset.status = job.status;
   byId("cancel-button").hidden = true;

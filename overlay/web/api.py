@@ -138,7 +138,9 @@ def preview(request: Request, at: float = 0.0) -> FileResponse:
     folder = settings.work_dir / "previews"
     job = build_job(values, True, request.app.state.store, folder, settings.work_dir)
     planned = plan(job)
-    key = hashlib.sha256(json.dumps([sorted(values.items()), round(at, 2)]).encode()).hexdigest()[:24]
+    # The logos are part of the picture: a logo added to the library draws a new preview.
+    logos = [[ref.key, str(ref.path), ref.path.stat().st_mtime_ns] for ref in planned.logos]
+    key = hashlib.sha256(json.dumps([sorted(values.items()), round(at, 2), logos]).encode()).hexdigest()[:24]
     target = folder / f"{key}.png"
     if not target.is_file():
         draw(planned, max(0.0, at - planned.start), target)

@@ -268,6 +268,7 @@ async function setupWhere() {
   byId("district-filter").addEventListener("input", (e) => fillDistricts(e.target.value));
   byId("district").addEventListener("change", districtChanged);
   byId("lao").addEventListener("change", settingsChanged);
+  document.addEventListener("overlay:logos-changed", settingsChanged);   // a logo stored: preview again
 }
 
 const matches = (entry, text) => {
@@ -305,6 +306,7 @@ function fillDistricts(text) {
 async function districtChanged() {
   const district = byId("district").value;
   const province = byId("province").value;
+  document.dispatchEvent(new CustomEvent("overlay:place", { detail: { province, district } }));   // logo slots
   const name = byId("file-name");
   if (!district || !province) {
     state.place = null;

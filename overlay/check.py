@@ -287,7 +287,8 @@ def _logo_items(path: Path, duration: float, preset: Preset, place: Place | None
     if name is None:
         return [Item(_("logos"), None, _("not checked: the district is unknown"))]
     try:
-        refs = district_logos(preset, preset.district(name), logo_dirs)
+        refs = district_logos(preset, preset.district(name), logo_dirs,
+                              province=place.province if place else None)
     except OverlayError as exc:
         return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
     if quick:   # the last keyframe stands for the end: no group of pictures decoded

@@ -62,9 +62,10 @@ def report(console: Console) -> bool:
                          _("Thai subtitles did NOT render: libass found no usable font")))
         ok &= drawn
 
-    console.print(f"[bold]{_('logos')}[/] {logos_dir()}")
-    from overlay.logos import is_placeholder
+    from overlay.logolib import library_dir
 
+    console.print(f"[bold]{_('logos')}[/] {logos_dir()}")
+    console.print(f"  {_('your library')}: {library_dir()}")
     for path in available():
         preset = load_preset(str(path))
         entries = list(preset.districts.values()) or [preset.district("-")]
@@ -75,7 +76,7 @@ def report(console: Console) -> bool:
                 console.print(f"  [red]✗[/] {preset.name}: {exc.line()}")
                 ok = False
                 continue
-            holders = [ref for ref in refs if is_placeholder(ref.path)]
+            holders = [ref for ref in refs if ref.placeholder]
             where = f"{preset.name}" + (f" / อำเภอ{entry.name}" if preset.districts else "")
             if holders:
                 shown = [r.path.relative_to(logos_dir()) if r.path.is_relative_to(logos_dir()) else r.path
@@ -84,8 +85,8 @@ def report(console: Console) -> bool:
                               + ", ".join(f"{r.key} ({path})" for r, path in zip(holders, shown)))
             else:
                 console.print(f"  [green]✓[/] {where}: {_('all official')}")
-    console.print(_("Replace a placeholder by putting the official file at the same path, "
-                    "or in a folder given with --logo-dir."))
+    console.print(_("Replace a placeholder once with 'overlay logos add KEY FILE --district D' "
+                    "('overlay logos list --district D' shows all seven)."))
     return ok
 
 

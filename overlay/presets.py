@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from overlay.errors import PresetError
 from overlay.i18n import _
@@ -75,6 +75,8 @@ class Preset:
     districts: Mapping[str, DistrictEntry]
     # Folders of the preset files in the chain, child first: relative logo paths resolve here.
     search_dirs: tuple[Path, ...] = field(default=())
+    # [logos] require_official = true: a placeholder logo stops the render (office policy).
+    require_official_logos: bool = False
 
     def district(self, name: str) -> DistrictEntry:
         """The preset's entry for ``name`` (Thai or romanised, prefix allowed), or a bare one.
@@ -210,38 +212,82 @@ def _build(raw: Mapping[str, Any], search_dirs: tuple[Path, ...]) -> Preset:
         name_template=str(naming["template"]), extension=str(naming["extension"]),
         logo_order=order, logos=MappingProxyType(logo_paths),
         logo_height=float(logos["height"]), logo_margin=float(logos["margin"]),
-        encode=encode, districts=MappingProxyType(districts), search_dirs=search_dirs)
+        encode=encode, districts=MappingProxyType(districts), search_dirs=search_dirs,
+        require_official_logos=bool(logos.get("require_official", False)))
 
 
 # ---------------------------------------------------------------- logos
+
+# Where a logo is looked for, first to last. An explicit --logo-dir is what the user asked
+# for on this run; then their logo library (``overlay logos add``); then the folders of the
+# preset files; then the shipped placeholders. An official file anywhere in this order beats
+# a placeholder, so a copy of the shipped folder given as --logo-dir hides nothing.
+LOGO_SOURCES = ("logo-dir", "library", "preset", "shipped")
+
 
 @dataclass(frozen=True)
 class LogoRef:
     key: str          # moi, dla, … lao
     entry: str        # the preset's value, for error messages
     path: Path
+    source: str = "preset"        # one of LOGO_SOURCES
+    placeholder: bool = False     # logos.is_placeholder(path), found once while resolving
 
 
-def resolve_logo(entry: str, dirs: tuple[Path, ...]) -> Path | None:
-    """First existing file for ``entry`` in ``dirs``; any of the logo extensions will do."""
+def _variants(named: Path) -> list[Path]:
+    """The existing files for ``named``: as given, then the same stem with each logo extension."""
+    stem = named.with_suffix("") if named.suffix.lower() in LOGO_EXTENSIONS else named
+    candidates = [named, *(stem.with_name(stem.name + ext) for ext in LOGO_EXTENSIONS)]
+    return [c for c in dict.fromkeys(candidates) if c.is_file()]
+
+
+def resolve_logo(places: Sequence[tuple[str, Path]]) -> tuple[str, Path, bool] | None:
+    """The file to use among ``(source, path as named)`` places, searched in order.
+
+    Each place may hold the file under any logo extension. The first official file wins;
+    only when there is none does the first placeholder do. Returns (source, file,
+    is placeholder), or None when no place has a file.
+    """
+    from overlay.logos import is_placeholder  # local: Pillow is not needed to load presets
+
+    fallback: tuple[str, Path, bool] | None = None
+    for source, named in places:
+        for path in _variants(named):
+            if not is_placeholder(path):
+                return source, path, False
+            fallback = fallback or (source, path, True)
+    return fallback
+
+
+def logo_places(preset: Preset, district: DistrictEntry, key: str, entry: str,
+                user_dirs: tuple[Path, ...] = (), province: str | None = None,
+                library: bool = True) -> list[tuple[str, Path]]:
+    """Where ``key`` is looked for, in the order of LOGO_SOURCES."""
     rel = Path(entry)
+    places: list[tuple[str, Path]] = []
+    if not rel.is_absolute():
+        places += [("logo-dir", Path(d) / rel) for d in user_dirs]
+    if library:
+        from overlay import logolib
+
+        stored = logolib.library_file(key, province or preset.province, district.name)
+        if stored is not None:
+            places.append(("library", stored))
     if rel.is_absolute():
-        dirs, rel = (rel.parent,), Path(rel.name)
-    for base in dirs:
-        exact = base / rel
-        if exact.is_file():
-            return exact
-        for ext in LOGO_EXTENSIONS:
-            other = exact.with_suffix(ext)
-            if other.is_file():
-                return other
-    return None
+        places.append(("preset", rel))
+    else:
+        places += [("preset", d / rel) for d in preset.search_dirs]
+        places.append(("shipped", logos_dir() / rel))
+    return places
 
 
 def district_logos(preset: Preset, district: DistrictEntry,
-                   user_dirs: tuple[Path, ...] = ()) -> list[LogoRef]:
-    """The logos in the preset's order, each resolved to a file. Missing → PresetError."""
-    dirs = (*user_dirs, *preset.search_dirs, logos_dir())
+                   user_dirs: tuple[Path, ...] = (), *, province: str | None = None,
+                   library: bool = True) -> list[LogoRef]:
+    """The logos in the preset's order, each resolved to a file. Missing → PresetError.
+
+    ``province`` (default: the preset's) places the district in the user's logo library.
+    """
     refs = []
     for key in preset.logo_order:
         entry = district.logos.get(key) or preset.logos.get(key)
@@ -249,10 +295,12 @@ def district_logos(preset: Preset, district: DistrictEntry,
             raise PresetError(_('Preset {preset} names no file for the "{key}" logo.')
                               .format(preset=preset.name, key=key),
                               _("Add '{key} = \"file.png\"' under [logos].").format(key=key))
-        path = resolve_logo(entry, dirs)
-        if path is None:
-            where = ", ".join(str(d) for d in dirs)
+        places = logo_places(preset, district, key, entry, user_dirs, province, library)
+        found = resolve_logo(places)
+        if found is None:
             raise PresetError(_('Logo "{key}" ({entry}) was not found.').format(key=key, entry=entry),
-                              _("Put the file in one of: {where}.").format(where=where))
-        refs.append(LogoRef(key=key, entry=entry, path=path))
+                              _("Add it with 'overlay logos add {key} FILE', or put the file at one of: "
+                                "{where}.").format(key=key, where=", ".join(str(p) for _s, p in places)))
+        source, path, placeholder = found
+        refs.append(LogoRef(key=key, entry=entry, path=path, source=source, placeholder=placeholder))
     return refs

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from overlay import graph, loudness, runner
-from overlay.errors import InputError, RenderError, UsageError
+from overlay.errors import InputError, PresetError, RenderError, UsageError
 from overlay.i18n import _
 from overlay.loudness import AudioPlan
 from overlay.naming import Place, check_names, format_name
@@ -49,6 +49,7 @@ class Job:
     strict_subs: bool = False
     logo_dirs: tuple[Path, ...] = ()
     force: bool = False
+    require_official_logos: bool = False   # a placeholder logo is an error, not a warning
     threads: int | None = None      # cap x264 and filter threads when several jobs share a machine
 
 
@@ -73,9 +74,7 @@ class Plan:
 
     @property
     def placeholders(self) -> tuple[LogoRef, ...]:
-        from overlay.logos import is_placeholder
-
-        return tuple(ref for ref in self.logos if is_placeholder(ref.path))
+        return tuple(ref for ref in self.logos if ref.placeholder)
 
 
 def choose_preset(preset: str | None, province: str | None) -> Preset:
@@ -164,8 +163,14 @@ def plan(job: Job) -> Plan:
     display_w, display_h = video.display_size
     width, height = graph.output_size(display_w, display_h, preset.encode.max_long_side)
     fps = graph.output_fps(video, preset.encode.max_fps)
-    logos = tuple(district_logos(preset, district, tuple(job.logo_dirs)))
+    logos = tuple(district_logos(preset, district, tuple(job.logo_dirs), province=place.province))
     check_logos(logos)
+    holders = [ref.key for ref in logos if ref.placeholder]
+    if holders and (job.require_official_logos or preset.require_official_logos):
+        raise PresetError(_("Placeholder logos are not allowed here and still in use: {keys}.")
+                          .format(keys=", ".join(holders)),
+                          _("Add the official files with 'overlay logos add KEY FILE --district {d}' "
+                            "or on the logos part of 'overlay web'.").format(d=place.district))
     if job.subs_mode not in SUBS_MODES:
         raise UsageError(_('Unknown --subs-mode "{mode}".').format(mode=job.subs_mode),
                          _("Choose burn, embed or both."))
@@ -175,9 +180,11 @@ def plan(job: Job) -> Plan:
                   height=height, fps=fps, logos=logos, subtitles=subtitles,
                   warnings=tuple(warnings))
     if result.placeholders:
-        warnings.append(_("Placeholder logos still in use: {keys}. Put the official files where "
-                          "'overlay doctor' shows, or in a folder given with --logo-dir.")
-                        .format(keys=", ".join(ref.key for ref in result.placeholders)))
+        warnings.append(_("Placeholder logos still in use: {keys}. Add the official files once with "
+                          "'overlay logos add KEY FILE --district {d}' or on the logos part of "
+                          "'overlay web'.")
+                        .format(keys=", ".join(ref.key for ref in result.placeholders),
+                                d=place.district))
     if not district.lao_confirmed:
         warnings.append(_("The organisation name for อำเภอ{d} is not confirmed in the preset; "
                           "give it with --lao.").format(d=place.district))
@@ -186,7 +193,6 @@ def plan(job: Job) -> Plan:
 
 def check_logos(logos: tuple[LogoRef, ...]) -> None:
     """Decode every logo once, small, so a broken file is named before anything is written."""
-    from overlay.errors import PresetError
     from overlay.logos import load_logo
 
     for ref in logos:

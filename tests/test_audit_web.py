@@ -10,9 +10,8 @@ import pytest
 
 pytest.importorskip("overlay.web.features")
 
-from web_support import client, web_settings
-
 from conftest import make_clip
+from web_support import client, web_settings
 
 NAME = "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอพิชัยจังหวัดอุดรดิตถ์.mp4"
 

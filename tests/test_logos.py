@@ -405,11 +405,12 @@ def test_placeholder_colour_follows_the_seed():
 def test_resolve_logo_finds_any_logo_extension(tmp_path):
     # The live lookup (presets.resolve_logo), which render, check and doctor use.
     write_placeholders(tmp_path, {"moi.png": ("Interior", "")})
-    assert resolve_logo("moi", (tmp_path,)) == tmp_path / "moi.png"
-    assert resolve_logo("moi.png", (tmp_path,)) == tmp_path / "moi.png"
+    assert resolve_logo([("x", tmp_path / "moi")]) == ("x", tmp_path / "moi.png", True)
+    assert resolve_logo([("x", tmp_path / "moi.png")]) == ("x", tmp_path / "moi.png", True)
     save(solid((8, 8), mode="RGB"), tmp_path / "dla.jpg")
-    assert resolve_logo("dla.png", (tmp_path / "nowhere", tmp_path)) == tmp_path / "dla.jpg"
-    assert resolve_logo("volunteers", (tmp_path,)) is None
+    places = [("a", tmp_path / "nowhere" / "dla.png"), ("b", tmp_path / "dla.png")]
+    assert resolve_logo(places) == ("b", tmp_path / "dla.jpg", False)
+    assert resolve_logo([("x", tmp_path / "volunteers")]) is None
 
 
 def test_shipped_assets_are_complete_and_small():

@@ -20,6 +20,8 @@ What is extracted:
 
 * the first argument of every ``_(…)`` call that is a string literal (implicitly concatenated
   literals are one literal to ``ast``);
+* ``_("…")`` / ``_('…')`` calls in the web page's Jinja2 templates
+  (``overlay/**/templates/**/*.html``);
 * in a module that translates exception text at run time (``_(str(exc))``), the literal
   message of every ``ValueError("…")`` it raises: those reasons reach ``_()`` too.
 
@@ -121,7 +123,26 @@ def extract(package: Path = PACKAGE) -> dict[str, Message]:
         for lineno, text, note in sorted(found, key=lambda f: f[0]):
             if text:
                 add(text, f"{rel}:{lineno}", note)
+    for path in sorted(package.rglob("templates/**/*.html")):
+        rel = path.relative_to(package.parent).as_posix()
+        for lineno, text in template_messages(path.read_text(encoding="utf-8")):
+            add(text, f"{rel}:{lineno}")
     return messages
+
+
+# A Jinja2 call _("…") or _('…') with a plain literal (no escapes inside), as the web
+# templates write them; the page draws them through the same catalogue.
+_TEMPLATE_CALL = re.compile(r"""(?<![\w.])_\(\s*(?:"([^"\\]*)"|'([^'\\]*)')\s*\)""")
+
+
+def template_messages(text: str) -> list[tuple[int, str]]:
+    """(line, message) of every ``_("…")`` in a template, in order."""
+    found = []
+    for match in _TEMPLATE_CALL.finditer(text):
+        message = match.group(1) if match.group(1) is not None else match.group(2)
+        if message:
+            found.append((text.count("\n", 0, match.start()) + 1, message))
+    return found
 
 
 # ---------------------------------------------------------------- placeholders

@@ -139,6 +139,7 @@ class Options:
     force: bool = False
     check: bool = True
     threads: int | None = None           # x264 threads per job, when several share the machine
+    require_official_logos: bool = False
 
 
 def _resolve(value: str, base: Path) -> Path:
@@ -177,7 +178,7 @@ def job_from_row(row: Row, base: Path, options: Options) -> Job:
               subs_mode=v.get("subs_mode") or options.subs_mode,
               subs_encoding=v.get("subs_encoding"),
               logo_dirs=tuple(Path(d).resolve() for d in options.logo_dirs), force=options.force,
-              threads=options.threads)
+              threads=options.threads, require_official_logos=options.require_official_logos)
 
 
 def default_workers(cores: int | None = None) -> int:

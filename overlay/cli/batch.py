@@ -43,15 +43,24 @@ def batch(
     logo_dir: Optional[List[Path]] = LogoDirOpt,
     check: bool = typer.Option(True, "--check/--no-check",
                                help=_("Check each finished clip (name, codecs, loudness, logos).")),
+    require_official_logos: bool = typer.Option(False, "--require-official-logos",
+                                                help=_("Refuse to render with any placeholder logo.")),
 ) -> None:
     """Render every clip listed in a manifest, in parallel; skip what is already done."""
     workers = jobs or b.default_workers()
     options = b.Options(out_dir=out_dir, preset=preset, province=province, quality=quality,
                         max_duration=max_duration, subs_mode=subs_mode,
                         logo_dirs=tuple(logo_dir or ()), force=force, check=check,
+                        require_official_logos=require_official_logos,
                         threads=None if scheduler else b.threads_per_job(workers))
     manifest_data = b.read_manifest(manifest)
     print_warnings(manifest_data.warnings)
+    if scheduler:
+        from overlay.logolib import library_dir
+        if any(library_dir().rglob("*.png")):   # workers read their own machine's library
+            print_warnings([_("Dask workers use the logo library of their own machine, not this one's "
+                              "({folder}): copy it to the shared folder and give it with --logo-dir.")
+                            .format(folder=library_dir())])
     if not manifest_data.rows:
         from overlay.errors import UsageError
         raise UsageError(_("The manifest {path} lists no clips.").format(path=manifest),

@@ -27,6 +27,8 @@ GROUPS: tuple[tuple[str, str | None], ...] = (
     ("overlay.cli.report", "report"),   # report init, report build
     ("overlay.cli.batch", None),        # batch
     ("overlay.cli.audit", None),        # audit
+    ("overlay.cli.logos", "logos"),     # logos list, add, remove, show
+    ("overlay.cli.web", None),          # web: the whole job as a local page
 )
 
 

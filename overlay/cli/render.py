@@ -69,6 +69,8 @@ def render(
     logo_dir: Optional[List[Path]] = LogoDirOpt,
     force: bool = typer.Option(False, "--force", "-f", help=_("Replace an existing output file.")),
     verbose: bool = typer.Option(False, "--verbose", "-v", help=_("Print the ffmpeg command.")),
+    require_official_logos: bool = typer.Option(False, "--require-official-logos",
+                                                help=_("Refuse to render with any placeholder logo.")),
 ) -> None:
     """Render a compliant clip in one ffmpeg pass and print its path."""
     from overlay import render as r
@@ -77,7 +79,8 @@ def render(
                 lao=lao, start=r.seconds(start) or 0.0, end=r.seconds(end),
                 max_duration=max_duration, quality=quality, subs_th=subs_th, subs_en=subs_en,
                 subs_mode=subs_mode, subs_encoding=subs_encoding, strict_subs=strict,
-                logo_dirs=tuple(logo_dir or ()), force=force)
+                logo_dirs=tuple(logo_dir or ()), force=force,
+                require_official_logos=require_official_logos)
     output = render_and_check(job, verbose=verbose)
     out.print(str(output), markup=False)
 

@@ -124,6 +124,7 @@ CHAPTER_TITLES = {
     "sustainability": "การขับเคลื่อนธนาคารขยะสู่ความยั่งยืน",
 }
 INTRO_TITLE = "บทนำ"
+DIGITS = ("thai", "arabic")  # report.digits: how the documents print numbers
 MIN_CHAPTER_SECONDS = 10   # YouTube: each chapter at least 10 s, at least 3 chapters
 
 
@@ -311,23 +312,55 @@ def _text(value: Any) -> str:
     return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else ""
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def answer_of(raw: Mapping[str, Any], item: Item) -> Any:
+    """The item's raw answer in a data file's tables (None when absent)."""
+    table = raw.get(item.table, {})
+    return table.get(item.key) if isinstance(table, Mapping) else None
+
+
+def check_answer(item: Item, value: Any) -> tuple[Any, str | None]:
+    """One answer, the rule ``validate`` applies to it: (its value, None) or (None, the reason).
+
+    The reason is short and translated, without the field's name: the page shows it beside
+    the field, ``validate`` prefixes the field's label.
+    """
+    if _blank(value):
+        return None, _("missing; fill it in")
+    try:
+        return _convert(item, value), None
+    except ValueError as exc:
+        return None, _(str(exc))
+
+
+def check_chapter(value: Any) -> tuple[int | None, str | None]:
+    """A topic's optional start time: (seconds or None when empty, None) or (None, the reason)."""
+    if _blank(value):
+        return None, None
+    try:
+        return parse_time(value), None
+    except ValueError:
+        return None, _("not a time like 1:05")
+
+
 def validate(raw: Mapping[str, Any], source: Path | None = None,
              clip: Path | None = None) -> Report:
     """A Report, or one ReportError listing every problem, each naming its field."""
     problems: list[str] = []
     values: dict[str, Any] = {}
     for item in all_items():
-        table = raw.get(item.table, {})
-        value = table.get(item.key) if isinstance(table, Mapping) else None
-        empty = value is None or (isinstance(value, str) and not value.strip())
-        if empty:
+        value = answer_of(raw, item)
+        converted, reason = check_answer(item, value)
+        if reason is None:
+            values[item.key] = converted
+        elif _blank(value):
             problems.append(_("{field}: missing; fill it in.").format(field=_label(item)))
-            continue
-        try:
-            values[item.key] = _convert(item, value)
-        except ValueError as exc:
+        else:
             problems.append(_("{field}: {reason}: {value!r}.").format(
-                field=_label(item), reason=_(str(exc)), value=value))
+                field=_label(item), reason=reason, value=value))
 
     if "district" in values and "province" in values:
         from overlay.errors import OverlayError
@@ -345,19 +378,18 @@ def validate(raw: Mapping[str, Any], source: Path | None = None,
     raw_chapters = raw.get("chapters", {})
     for key, _num in TOPICS:
         value = raw_chapters.get(key) if isinstance(raw_chapters, Mapping) else None
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        try:
-            starts[key] = parse_time(value)
-        except ValueError:
+        seconds, reason = check_chapter(value)
+        if reason is not None:
             problems.append(_("chapters.{key}: not a time like 1:05: {value!r}.")
                             .format(key=key, value=value))
+        elif seconds is not None:
+            starts[key] = seconds
     chapters, chapter_problems = chapters_from(starts)
     problems.extend(chapter_problems)
 
     digits = raw.get("report", {}).get("digits", "thai") if isinstance(raw.get("report"), Mapping) \
         else "thai"
-    if digits not in ("thai", "arabic"):
+    if digits not in DIGITS:
         problems.append(_('report.digits: "thai" or "arabic", not {value!r}.').format(value=digits))
 
     if problems:

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import Any, Mapping
 
-from overlay.report.model import CHAPTER_TITLES, FORM, TITLE, TOPICS, Item, Kind
+from overlay.report.model import (
+    CHAPTER_TITLES,
+    DIGITS,
+    FORM,
+    TITLE,
+    TOPICS,
+    Item,
+    Kind,
+    all_items,
+    answer_of,
+)
 
 
 def toml_string(value: str) -> str:
@@ -12,10 +23,19 @@ def toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _value(item: Item, known: dict[str, str]) -> str:
-    if item.key in known:
-        return toml_string(known[item.key])
-    return '"""\n"""' if item.kind is Kind.LONG else '""'
+def toml_multiline(value: str) -> str:
+    """A TOML multi-line basic string that reads back as ``value`` (its lines stay lines)."""
+    lines = [toml_string(line)[1:-1] for line in value.split("\n")]   # escapes \ " and controls
+    return '"""\n' + "\n".join(lines) + '"""'
+
+
+def _value(item: Item, known: Mapping[str, Any]) -> str:
+    value = known.get(item.key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or (item.kind is not Kind.LONG and not value):
+        return '"""\n"""' if item.kind is Kind.LONG else '""'
+    return toml_multiline(value) if item.kind is Kind.LONG else toml_string(value)
 
 
 def _hint(item: Item) -> str:
@@ -30,18 +50,34 @@ def _hint(item: Item) -> str:
     return ""
 
 
-def render_template(province: str, district: str, lao: str = "", lao_confirmed: bool = True) -> str:
-    """The TOML text for a new report, with what the preset knows filled in."""
-    known = {"province": province, "district": district}
-    if lao and lao_confirmed:      # an unconfirmed placeholder must not pass as an answer
+def _table(answers: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    table = answers.get(name)
+    return table if isinstance(table, Mapping) else {}
+
+
+def render_template(province: str, district: str, lao: str = "", lao_confirmed: bool = True,
+                    answers: Mapping[str, Any] | None = None) -> str:
+    """The TOML text for a report, with what the preset knows filled in.
+
+    ``answers`` (a data file's tables, e.g. the web page's draft) fills every answer given:
+    the same file ``report init`` writes, for ``report build`` or the page to read back.
+    """
+    answers = answers or {}
+    known: dict[str, Any] = {item.key: answer_of(answers, item) for item in all_items()
+                             if answer_of(answers, item) is not None}
+    known.update(province=province, district=district)
+    if lao and lao_confirmed and not known.get("lao"):   # an unconfirmed placeholder is no answer
         known["lao"] = lao
+    chapters = _table(answers, "chapters")
+    digits = str(_table(answers, "report").get("digits"))
+    digits = digits if digits in DIGITS else "thai"
     out = [
         f"# {TITLE} ระดับอำเภอ",
         "# ข้อมูลสำหรับ 'overlay report build': กรอกคำตอบในเครื่องหมายคำพูด แล้วบันทึกเป็น UTF-8",
         "",
         "[report]",
         '# ตัวเลขในรายงาน: "thai" (๑,๒๐๐) หรือ "arabic" (1,200)',
-        'digits = "thai"',
+        f"digits = {toml_string(digits)}",
     ]
     for part in FORM:
         table = part.sections[0].items[0].table
@@ -65,5 +101,8 @@ def render_template(province: str, district: str, lao: str = "", lao_confirmed: 
             "# หัวข้อแรกควรเริ่ม 0:00 (ถ้าเริ่มช้ากว่านั้น จะมีบท \"บทนำ\" ที่ 0:00 ให้)",
             "# แต่ละบทยาวอย่างน้อย ๑๐ วินาที"]
     for key, number in TOPICS:
-        out += [f"# {number} {CHAPTER_TITLES[key]}", f'{key} = ""']
+        start = chapters.get(key)
+        start = str(start) if isinstance(start, int) and not isinstance(start, bool) else start
+        out += [f"# {number} {CHAPTER_TITLES[key]}",
+                f"{key} = {toml_string(start if isinstance(start, str) else '')}"]
     return "\n".join(out) + "\n"

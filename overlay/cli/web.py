@@ -1,0 +1,66 @@
+"""``overlay web``: start the local page, print its address, open the browser."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from overlay.cli.common import err, handled, out
+from overlay.i18n import _
+
+app = typer.Typer()
+
+
+@app.command(help=_("Open the whole job as a page in your browser, on this computer only."))
+@handled
+def web(
+    port: int = typer.Option(0, "--port", help=_("Port to listen on (default: a free one).")),
+    host: str = typer.Option("127.0.0.1", "--host", help=_(
+        "Address to listen on. Anything but 127.0.0.1 lets other machines try to connect.")),
+    no_browser: bool = typer.Option(False, "--no-browser", help=_("Do not open the browser.")),
+    out_dir: Optional[Path] = typer.Option(None, "--out-dir", "-o", help=_(
+        "Folder for the finished clips (default: overlay in your Videos folder).")),
+    max_upload_mb: Optional[int] = typer.Option(None, "--max-upload-mb", help=_(
+        "Largest clip that may be uploaded, in MB.")),
+    keep_days: Optional[float] = typer.Option(None, "--keep-days", help=_(
+        "Remove uploads and previews older than this many days.")),
+) -> None:
+    """Open the whole job as a page in your browser, on this computer only."""
+    import webbrowser
+
+    from overlay.web.server import prepare, stop_on_hangup, url
+    from overlay.web.settings import LOOPBACK_NAMES, WebSettings
+
+    settings = WebSettings(host=host, port=port)
+    if out_dir is not None:
+        settings = replace(settings, output_dir=out_dir.expanduser().resolve())
+    if max_upload_mb is not None:
+        settings = replace(settings, max_upload=max_upload_mb * (1 << 20))
+    if keep_days is not None:
+        settings = replace(settings, keep_days=keep_days)
+    if host.strip("[]") not in LOOPBACK_NAMES:
+        err.print(f"[bold yellow]{_('Warning')}:[/] " + _(
+            "listening on {host}: other computers on the network can reach this page "
+            "(they still need the token).").format(host=host), markup=True)
+    server, sock, settings = prepare(settings)
+    address = url(settings)
+    err.print(_("overlay web is running. Open this address (Ctrl-C stops it):"))
+    out.print(address, markup=False, soft_wrap=True)
+    if not no_browser:
+        webbrowser.open(address)
+    stop_on_hangup(server)
+    try:
+        server.run(sockets=[sock])      # Ctrl-C: uvicorn stops, the app's shutdown stops a render
+    except KeyboardInterrupt:
+        pass                            # uvicorn raises the signal again once it has stopped
+    err.print(_("overlay web stopped."))
+    # Like every command: 130 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP.
+    raise typer.Exit(128 + server.stop_signal if server.stop_signal else 0)
+
+
+# Mounted at the top level by overlay.cli.main.GROUPS.
+app = typer.Typer()
+app.command(name="web", help=_("Open the whole job as a page in your browser, on this computer only."))(web)

@@ -1,0 +1,576 @@
+// overlay web: a little plain JavaScript, no build step. The page talks to the JSON API.
+// Every text a user sent (file names, subtitle lines, the organisation) is set with
+// textContent, never innerHTML: nothing uploaded is ever read as HTML.
+"use strict";
+
+const TEXTS = JSON.parse(document.getElementById("texts").textContent || "{}");
+const $ = (sel) => document.querySelector(sel);
+const byId = (id) => document.getElementById(id);
+
+function t(key, values) {
+  let text = TEXTS[key] || key;
+  for (const [name, value] of Object.entries(values || {})) text = text.split(`{${name}}`).join(String(value));
+  return text;
+}
+
+function showError(message) {
+  const box = $("[data-testid=error]");
+  if (!box) return;
+  if (!message) { box.hidden = true; box.textContent = ""; return; }
+  box.textContent = message;
+  box.hidden = false;
+  box.scrollIntoView({ block: "nearest" });
+}
+
+async function api(method, url, body) {
+  const options = { method, headers: {} };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(url, options);
+  const isJson = (response.headers.get("content-type") || "").includes("json");
+  const data = isJson ? await response.json() : null;
+  if (!response.ok) {
+    const error = new Error((data && data.error) || response.statusText);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+function el(tag, attrs, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function clock(seconds) {
+  if (seconds === null || seconds === undefined || isNaN(seconds)) return "";
+  const total = Math.round(seconds * 10) / 10;
+  const m = Math.floor(total / 60);
+  const s = total - m * 60;
+  return `${m}:${s.toFixed(1).padStart(4, "0")}`;
+}
+
+// "90", "1:30", "0:01:30.5" → seconds (for the live display; the server applies the rule).
+function parseTime(text) {
+  if (text === null || text === undefined || String(text).trim() === "") return null;
+  const parts = String(text).trim().split(":");
+  let total = 0;
+  for (const part of parts) {
+    const value = Number(part);
+    if (part.trim() === "" || isNaN(value) || value < 0) return NaN;
+    total = total * 60 + value;
+  }
+  return total;
+}
+
+window.overlay = { $, api, showError, t, el, clock };
+
+// ------------------------------------------------------------------ the job page
+
+const state = { clip: null, subs: { th: null, en: null }, place: null, places: [], job: null };
+
+function jobPage() {
+  if (!byId("clip-input")) return;
+  setupClip();
+  setupTrim();
+  setupWhere();
+  setupSubs();
+  setupRender();
+  loadHistory();
+  resumeActive();
+}
+
+// After a reload, the render in progress (or the next in the queue) is followed again.
+async function resumeActive() {
+  let data;
+  try { data = await api("GET", "/api/jobs?limit=50"); } catch (err) { return; }
+  const active = data.jobs.filter((j) => j.active);
+  if (active.length && !state.job) follow(active[active.length - 1]);
+}
+
+// 1. The clip ----------------------------------------------------------------
+
+function setupClip() {
+  const input = byId("clip-input");
+  const drop = $("[data-testid=clip-drop]");
+  input.addEventListener("change", () => { if (input.files[0]) uploadClip(input.files[0]); });
+  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    if (e.dataTransfer.files[0]) uploadClip(e.dataTransfer.files[0]);
+  });
+}
+
+function send(file, kind, bar) {
+  // XMLHttpRequest: fetch() cannot report upload progress. The body is the file itself,
+  // streamed by the browser and written to disk in chunks by the server.
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/api/uploads?kind=${kind}&name=${encodeURIComponent(file.name)}`);
+    if (bar) {
+      bar.hidden = false; bar.value = 0;
+      xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = e.loaded / e.total; };
+    }
+    xhr.onload = () => {
+      let data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else reject(new Error((data && data.error) || xhr.statusText));
+    };
+    xhr.onerror = () => reject(new Error(xhr.statusText || "network error"));
+    xhr.send(file);
+  });
+}
+
+async function uploadClip(file) {
+  showError(null);
+  state.clip = null;
+  byId("clip-facts").hidden = true;
+  byId("clip-warnings").replaceChildren();
+  const bar = byId("upload-progress");
+  const status = byId("upload-status");
+  status.textContent = t("sending", { percent: 0 });
+  const timer = setInterval(() => {
+    const pct = Math.round(bar.value * 100);
+    status.textContent = pct >= 100 ? t("checking") : t("sending", { percent: pct });
+  }, 200);
+  try {
+    state.clip = await send(file, "clip", bar);
+  } catch (err) {
+    showError(err.message);
+    bar.hidden = true;
+    return;
+  } finally {
+    clearInterval(timer);
+    status.textContent = "";
+  }
+  bar.value = 1;
+  showFacts(state.clip);
+  loadPlayer(state.clip);
+  byId("start").value = "0";
+  byId("end").value = "";
+  updateKept();
+  refreshSubsChecks();
+  settingsChanged();
+}
+
+function showFacts(clip) {
+  const info = clip.info;
+  const facts = byId("clip-facts");
+  const rows = [
+    [TEXTS.length, clock(info.duration)],
+    [TEXTS.size, `${(clip.size / 1048576).toFixed(1)} MB`],
+    [TEXTS.picture, `${info.width}×${info.height}, ${info.orientation_text}`],
+    [TEXTS.sound, info.sound ? TEXTS.yes : TEXTS.no],
+  ];
+  const list = el("dl");
+  for (const [k, v] of rows) { list.append(el("dt", {}, k), el("dd", {}, v)); }
+  facts.replaceChildren(el("div", { class: "clip-name" }, clip.name), list);
+  facts.hidden = false;
+  const warnings = byId("clip-warnings");
+  warnings.replaceChildren(...(info.changes.length ? info.changes : [TEXTS.no_changes])
+    .map((line) => el("li", info.changes.length ? {} : { class: "fine" }, line)));
+}
+
+// 2. The part to keep ----------------------------------------------------------
+
+function loadPlayer(clip) {
+  const video = byId("player");
+  const proxyStatus = byId("proxy-status");
+  proxyStatus.hidden = true;
+  video.onerror = null;
+  if (clip.info.playable) {
+    video.src = `/api/uploads/${clip.id}/original`;
+    // A clip the server thought playable that this browser still cannot play: make a copy.
+    video.onerror = () => { if (state.clip === clip) askProxy(clip); };
+  } else {
+    video.removeAttribute("src");
+    followProxy(clip);
+  }
+}
+
+async function askProxy(clip) {
+  try { await api("POST", `/api/uploads/${clip.id}/proxy`); } catch (err) { showError(err.message); return; }
+  followProxy(clip);
+}
+
+async function followProxy(clip) {
+  const video = byId("player");
+  const box = byId("proxy-status");
+  box.hidden = false;
+  video.dataset.source = "proxy";
+  for (;;) {
+    if (state.clip !== clip) return;
+    let data;
+    try { data = await api("GET", `/api/uploads/${clip.id}`); } catch (err) { showError(err.message); return; }
+    const proxy = data.proxy || { state: "waiting", done: 0 };
+    if (proxy.state === "ready") {
+      box.hidden = true;
+      video.onerror = null;
+      video.src = `/api/uploads/${clip.id}/player`;
+      return;
+    }
+    if (proxy.state === "failed") { box.textContent = t("proxy_failed", { error: proxy.error || "" }); return; }
+    box.textContent = t("proxy_making", { percent: Math.round((proxy.done || 0) * 100) });
+    await new Promise((r) => setTimeout(r, 400));
+  }
+}
+
+function setupTrim() {
+  const video = byId("player");
+  byId("start-button").addEventListener("click", () => {
+    byId("start").value = video.currentTime.toFixed(1);
+    trimChanged();
+  });
+  byId("end-button").addEventListener("click", () => {
+    byId("end").value = video.currentTime.toFixed(1);
+    trimChanged();
+  });
+  for (const id of ["start", "end"]) byId(id).addEventListener("change", trimChanged);
+  video.addEventListener("seeked", () => settingsChanged());
+  video.addEventListener("pause", () => settingsChanged());
+}
+
+function trimChanged() {
+  updateKept();
+  refreshSubsChecks();
+  settingsChanged();
+}
+
+function updateKept() {
+  const box = byId("kept-length");
+  if (!state.clip) { box.textContent = ""; return; }
+  const limit = state.clip.info.limit;
+  const start = parseTime(byId("start").value) || 0;
+  let end = parseTime(byId("end").value);
+  if (end === null || isNaN(end)) end = state.clip.info.duration;
+  const kept = Math.max(0, Math.min(end, state.clip.info.duration) - start);
+  const over = kept > limit + 0.001;
+  box.classList.toggle("over", over);
+  box.textContent = t(over ? "kept_over" : "kept", { kept: clock(kept), limit: clock(limit) });
+}
+
+// 3. Where -----------------------------------------------------------------------
+
+async function setupWhere() {
+  let data;
+  try { data = await api("GET", "/api/places"); } catch (err) { showError(err.message); return; }
+  state.places = data.provinces;
+  fillProvinces("", data.default_province);
+  byId("province-filter").addEventListener("input", (e) => fillProvinces(e.target.value));
+  byId("province").addEventListener("change", () => fillDistricts(""));
+  byId("district-filter").addEventListener("input", (e) => fillDistricts(e.target.value));
+  byId("district").addEventListener("change", districtChanged);
+  byId("lao").addEventListener("change", settingsChanged);
+  document.addEventListener("overlay:logos-changed", settingsChanged);   // a logo stored: preview again
+}
+
+const matches = (entry, text) => {
+  const q = text.trim().toLowerCase();
+  return !q || entry.th.includes(q) || entry.en.toLowerCase().includes(q);
+};
+
+function fillSelect(select, entries, selected, text, hint) {
+  const shown = entries.filter((e) => matches(e, text));
+  select.replaceChildren(...shown.map((e) => {
+    const option = el("option", { value: e.th }, e.en ? `${e.th} (${e.en})` : e.th);
+    if (e.th === selected) option.selected = true;
+    return option;
+  }));
+  hint.textContent = shown.length ? "" : t("no_match", { text });
+  return shown;
+}
+
+function fillProvinces(text, selected) {
+  const select = byId("province");
+  const keep = selected || select.value;
+  const shown = fillSelect(select, state.places, keep, text, byId("province-hint"));
+  if (!select.value && shown.length === 1) select.value = shown[0].th;
+  fillDistricts(byId("district-filter").value);
+}
+
+function fillDistricts(text) {
+  const province = state.places.find((p) => p.th === byId("province").value);
+  const select = byId("district");
+  const keep = select.value;
+  fillSelect(select, province ? province.districts : [], keep, text, byId("district-hint"));
+  if (select.value !== (state.place && state.place.district)) districtChanged();
+}
+
+async function districtChanged() {
+  const district = byId("district").value;
+  const province = byId("province").value;
+  document.dispatchEvent(new CustomEvent("overlay:place", { detail: { province, district } }));   // logo slots
+  const name = byId("file-name");
+  if (!district || !province) {
+    state.place = null;
+    name.textContent = "";
+    updateRenderButton();
+    return;
+  }
+  try {
+    state.place = await api("GET", `/api/name?district=${encodeURIComponent(district)}&province=${encodeURIComponent(province)}`);
+  } catch (err) { state.place = null; showError(err.message); updateRenderButton(); return; }
+  name.textContent = state.place.file_name;
+  const lao = byId("lao");
+  if (!lao.value || lao.dataset.auto === "1") { lao.value = state.place.lao; lao.dataset.auto = "1"; }
+  lao.oninput = () => { lao.dataset.auto = "0"; };
+  updateRenderButton();
+  settingsChanged();
+}
+
+// 4. Subtitles -----------------------------------------------------------------------
+
+function setupSubs() {
+  for (const lang of ["th", "en"]) {
+    const input = byId(`subs-${lang}`);
+    input.addEventListener("change", async () => {
+      showError(null);
+      state.subs[lang] = null;
+      if (!input.files[0]) { refreshSubsChecks(); return; }
+      try { state.subs[lang] = await send(input.files[0], "subs"); } catch (err) { showError(err.message); }
+      refreshSubsChecks();
+      settingsChanged();
+    });
+  }
+  for (const radio of document.querySelectorAll("input[name=subs_mode]")) radio.addEventListener("change", settingsChanged);
+}
+
+async function refreshSubsChecks() {
+  const box = byId("subs-report");
+  const parts = [];
+  for (const lang of ["th", "en"]) {
+    const subs = state.subs[lang];
+    if (!subs) continue;
+    const params = new URLSearchParams({ start: byId("start").value || "0", end: byId("end").value || "" });
+    if (state.clip) params.set("clip", state.clip.id);
+    let report;
+    try { report = await api("GET", `/api/uploads/${subs.id}/subs-check?${params}`); } catch (err) { showError(err.message); continue; }
+    const block = el("div", { class: "subs-file", "data-testid": `subs-report-${lang}` });
+    block.append(el("h3", {}, report.name));
+    block.append(el("div", {}, t("encoding", { encoding: report.encoding })));
+    block.append(el("div", {}, t("cues", { read: report.cues_read, shown: report.cues_shown })));
+    const problems = [...report.read_problems, ...report.warnings];
+    const list = el("ul", { class: "problems" });
+    for (const p of problems) list.append(el("li", {}, p));
+    if (!problems.length) list.append(el("li", { class: "fine" }, TEXTS.no_problems));
+    block.append(list);
+    if (report.breaks.length) {
+      block.append(el("div", {}, TEXTS.breaks));
+      const breaks = el("ol", { class: "breaks" });
+      for (const b of report.breaks) breaks.append(el("li", { value: b.index }, b.shown));
+      block.append(breaks);
+    }
+    parts.push(block);
+  }
+  box.replaceChildren(...parts);
+}
+
+// 5. Preview ---------------------------------------------------------------------------
+
+function fields() {
+  const f = {
+    input: state.clip && state.clip.id,
+    district: byId("district").value,
+    province: byId("province").value,
+    lao: byId("lao").value,
+    start: byId("start").value,
+    end: byId("end").value,
+    subs_mode: (document.querySelector("input[name=subs_mode]:checked") || {}).value || "burn",
+  };
+  if (state.subs.th) f.subs_th = state.subs.th.id;
+  if (state.subs.en) f.subs_en = state.subs.en.id;
+  for (const k of Object.keys(f)) if (f[k] === "" || f[k] === null || f[k] === undefined) delete f[k];
+  return f;
+}
+
+let previewTimer = null;
+let previewSeq = 0;
+
+function settingsChanged() {
+  clearTimeout(previewTimer);
+  previewTimer = setTimeout(refreshPreview, 250);
+}
+
+async function refreshPreview() {
+  if (!state.clip || !state.place) return;
+  const f = fields();
+  delete f.subs_mode;
+  const video = byId("player");
+  const start = parseTime(byId("start").value) || 0;
+  const at = video.readyState > 0 ? Math.max(video.currentTime, start) : start;
+  const params = new URLSearchParams({ ...f, at: at.toFixed(2) });
+  const seq = ++previewSeq;
+  const img = byId("preview-image");
+  img.classList.add("loading");
+  try {
+    const response = await fetch(`/api/preview?${params}`);
+    if (!response.ok) throw new Error((await response.json()).error);
+    const blob = await response.blob();
+    if (seq !== previewSeq) return;
+    if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
+    img.src = URL.createObjectURL(blob);
+    img.hidden = false;
+    img.dataset.at = at.toFixed(2);
+    byId("preview-hint").hidden = true;
+    showError(null);
+  } catch (err) {
+    if (seq === previewSeq) showError(err.message);
+  } finally {
+    if (seq === previewSeq) img.classList.remove("loading");
+  }
+}
+
+// 6. Render ---------------------------------------------------------------------------------
+
+function updateRenderButton() {
+  byId("render-button").disabled = !(state.clip && state.place);
+}
+
+function setupRender() {
+  updateRenderButton();
+  byId("render-button").addEventListener("click", () => startJob(fields()));
+  byId("cancel-button").addEventListener("click", async () => {
+    if (!state.job) return;
+    try { await api("POST", `/api/jobs/${state.job}/cancel`); } catch (err) { showError(err.message); }
+  });
+}
+
+async function startJob(body, again) {
+  showError(null);
+  let job;
+  try {
+    job = again ? await api("POST", `/api/jobs/${again}/again`, body) : await api("POST", "/api/jobs", body);
+  } catch (err) {
+    if (err.status === 409 && !body.force && confirm(t("replace", { name: (state.place && state.place.file_name) || "" }))) {
+      return startJob({ ...body, force: true }, again);
+    }
+    showError(err.message);
+    return;
+  }
+  follow(job);
+}
+
+function showJobWarnings(job) {
+  const list = byId("render-warnings");
+  list.replaceChildren(...(job.warnings || []).map((line) => el("li", {}, line)));
+}
+
+function follow(job) {
+  state.job = job.id;
+  showJobWarnings(job);
+  const bar = byId("progress");
+  const eta = byId("eta");
+  bar.hidden = false; bar.value = 0;
+  byId("receipt").replaceChildren();
+  byId("done").hidden = true;
+  byId("cancel-button").hidden = false;
+  byId("render-button").disabled = true;
+  eta.textContent = TEXTS.starting;
+  const source = new EventSource(`/api/jobs/${job.id}/events`);
+  source.addEventListener("progress", (e) => {
+    const snap = JSON.parse(e.data);
+    bar.dataset.status = snap.status;
+    if (snap.status === "queued") {
+      eta.textContent = t("waiting", { n: snap.position || 1 });
+    } else if (snap.progress) {
+      bar.value = snap.progress.fraction;
+      if (snap.progress.phase === "checking") eta.textContent = TEXTS.checking_output;
+      else if (snap.progress.eta !== null) eta.textContent = t("time_left", { time: clock(snap.progress.eta) });
+    }
+    loadQueue();
+  });
+  source.addEventListener("end", (e) => {
+    source.close();
+    finished(JSON.parse(e.data));
+  });
+  source.onerror = () => { /* the browser reconnects by itself; "end" closes it */ };
+  loadHistory();
+}
+
+function finished(job) {
+  showJobWarnings(job);
+  const bar = byId("progress");
+  bar.dataset.status = job.status;
+  byId("cancel-button").hidden = true;
+  updateRenderButton();
+  state.job = null;
+  const eta = byId("eta");
+  if (job.status === "done") { bar.value = 1; eta.textContent = TEXTS.done; }
+  else if (job.status === "cancelled" || job.status === "stopped") { bar.value = 0; eta.textContent = TEXTS.cancelled; }
+  else { eta.textContent = job.receipt ? TEXTS.not_compliant : ""; }
+  if (job.error) showError(job.error);
+  const receipt = byId("receipt");
+  receipt.replaceChildren(...(job.receipt || []).map((item) => {
+    const li = el("li", { class: item.warning ? "warn" : item.ok === true ? "ok" : item.ok === false ? "bad" : "info" });
+    li.append(el("span", { class: "item" }, item.name), el("span", { class: "detail" }, item.detail));
+    if (item.hint && item.ok !== true) li.append(el("span", { class: "hint" }, item.hint));
+    return li;
+  }));
+  if (job.download) {
+    const link = byId("download-link");
+    link.href = job.download;
+    link.setAttribute("download", job.file_name || "");
+    byId("output-folder").textContent = t("saved_in", { folder: job.output_folder });
+    byId("done").hidden = false;
+  }
+  loadHistory();
+  loadQueue();
+}
+
+async function loadQueue() {
+  let data;
+  try { data = await api("GET", "/api/jobs?limit=50"); } catch (err) { return; }
+  const byIdMap = Object.fromEntries(data.jobs.map((j) => [j.id, j]));
+  const list = byId("queue");
+  list.replaceChildren(...data.queue.filter((id) => byIdMap[id]).map((id) => {
+    const job = byIdMap[id];
+    return el("li", {}, `${job.settings.names.input || ""} → อำเภอ${job.settings.district}: ${TEXTS["status_" + job.status] || job.status}`);
+  }));
+}
+
+// 7. History -------------------------------------------------------------------------------
+
+async function loadHistory() {
+  const body = byId("history-rows");
+  if (!body) return;
+  let data;
+  try { data = await api("GET", "/api/jobs?limit=100"); } catch (err) { return; }
+  if (!data.jobs.length) {
+    const row = el("tr");
+    row.append(el("td", { colspan: "4" }, TEXTS.no_jobs));
+    body.replaceChildren(row);
+    return;
+  }
+  body.replaceChildren(...data.jobs.map((job) => {
+    const row = el("tr", { "data-job": job.id, "data-status": job.status });
+    const when = new Date(job.created * 1000).toLocaleString(document.documentElement.lang === "th" ? "th-TH" : "en-GB");
+    row.append(el("td", {}, when));
+    row.append(el("td", {}, `${job.settings.district} · ${job.settings.names.input || ""}`));
+    row.append(el("td", { class: "status" }, TEXTS["status_" + job.status] || job.status));
+    if (job.report) row.lastChild.append(" · ", el("a", { href: job.report.href, "data-testid": "job-report-status" }, job.report.label));
+    const actions = el("td", { class: "actions" });
+    if (job.download) actions.append(el("a", { href: job.download, download: job.file_name || "" }, TEXTS.download));
+    if (job.final) {
+      const again = el("button", { type: "button", "data-testid": "again-button" }, TEXTS.again);
+      again.addEventListener("click", () => startJob({}, job.id));
+      const del = el("button", { type: "button", "data-testid": "delete-button" }, TEXTS.delete);
+      del.addEventListener("click", async () => {
+        if (!confirm(TEXTS.confirm_delete)) return;
+        try { await api("DELETE", `/api/jobs/${job.id}`); } catch (err) { showError(err.message); }
+        loadHistory();
+      });
+      actions.append(again, del);
+    }
+    row.append(actions);
+    return row;
+  }));
+}
+
+document.addEventListener("DOMContentLoaded", jobPage);

@@ -1,0 +1,220 @@
+"""The logo slots on the page: the same library and checks as `overlay logos`, in-process
+through the API, and in a real Chromium (drop a file on a slot, the thumbnail changes)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from overlay import i18n, logolib
+
+from web_support import CHROMIUM_ARGS, chromium_path, client, web_settings
+
+BLUE = (20, 60, 200)
+ARTIFACTS = Path(__file__).parent / "artifacts"
+PLACE = {"province": "อุตรดิตถ์", "district": "พิชัย"}
+
+
+@pytest.fixture(autouse=True)
+def _english_again():
+    yield
+    i18n.set_language("en")
+
+
+def seal_png(size=(300, 300)) -> bytes:
+    im = Image.new("RGBA", size, (0, 0, 0, 0))
+    ImageDraw.Draw(im).ellipse((30, 30, size[0] - 30, size[1] - 30), fill=BLUE)
+    buffer = io.BytesIO()
+    im.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def web(tmp_path):
+    settings = web_settings(tmp_path)
+    with client(settings) as c:
+        yield c, settings
+
+
+def test_the_job_page_has_the_logo_section(web):
+    c, _settings = web
+    page = c.get("/").text
+    assert 'data-testid="logo-slots"' in page and "/static/logos.js" in page
+    assert page.index('id="step-where"') < page.index('id="step-logos"') < page.index('id="step-subs"')
+    assert c.get("/static/logos.js").status_code == 200
+
+
+def test_the_seven_slots_in_the_letters_order_with_placeholder_marks(web):
+    c, _settings = web
+    data = c.get("/api/logos", params=PLACE).json()
+    assert [s["key"] for s in data["slots"]] == ["moi", "dla", "volunteers", "sdg", "province",
+                                                 "district", "lao"]
+    assert data["placeholders"] == ["moi", "dla", "volunteers", "province", "district", "lao"]
+    assert data["label"] == "อำเภอพิชัย จังหวัดอุตรดิตถ์" and data["row"]
+    thumb = c.get(data["slots"][5]["thumb"])
+    assert thumb.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(thumb.content)).height == 96
+    assert c.get(data["row"]).headers["content-type"] == "image/png"
+    # No district yet: the province-wide five, and no row.
+    data = c.get("/api/logos", params={"province": "อุตรดิตถ์"}).json()
+    assert [s["key"] for s in data["slots"]] == ["moi", "dla", "volunteers", "sdg", "province"]
+    assert data["row"] is None
+
+
+def test_a_file_stored_on_a_slot_lands_in_the_library(web):
+    c, settings = web
+    r = c.post("/api/logos/district", params=PLACE,
+               files={"file": ("ตราอำเภอพิชัย.png", seal_png(), "image/png")})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    slot = {s["key"]: s for s in data["slots"]}["district"]
+    assert (slot["placeholder"], slot["source"], slot["stored"]) == (False, "library", True)
+    assert "district" not in data["placeholders"]
+    stored = logolib.library_dir() / "uttaradit/phichai/district.png"
+    assert stored.is_file() and logolib.added_from(stored) == "ตราอำเภอพิชัย.png"
+    assert not list((settings.work_dir / "logo-uploads").iterdir())     # the upload is not kept
+    thumb = np.asarray(Image.open(io.BytesIO(c.get(slot["thumb"]).content)).convert("RGB"))
+    assert np.abs(thumb[48, thumb.shape[1] // 2].astype(int) - BLUE).max() < 10
+    # Undo: the placeholder is back.
+    data = c.delete("/api/logos/district", params=PLACE).json()
+    assert "district" in data["placeholders"] and not stored.exists()
+
+
+def test_the_same_checks_as_logos_add(web):
+    c, _settings = web
+    one = io.BytesIO()
+    Image.new("RGBA", (1, 1), (255, 0, 0, 255)).save(one, "PNG")
+    r = c.post("/api/logos/moi", params=PLACE, files={"file": ("dot.png", one.getvalue(), "image/png")})
+    assert r.status_code == 400 and 'dot.png for the "moi" logo is only 1×1 pixels' in r.json()["error"]
+    half = seal_png()[:400]
+    r = c.post("/api/logos/lao", params=PLACE, files={"file": ("broken.png", half, "image/png")})
+    assert r.status_code == 400 and 'broken.png for the "lao" logo' in r.json()["error"]
+    r = c.post("/api/logos/flag", params=PLACE, files={"file": ("a.png", seal_png(), "image/png")})
+    assert r.status_code == 400 and 'Unknown logo "flag"' in r.json()["error"]
+    r = c.post("/api/logos/district", params={"province": "อุตรดิตถ์"},
+               files={"file": ("a.png", seal_png(), "image/png")})
+    assert r.status_code == 400 and "--district" in r.json()["error"]
+    # A hostile file name is only ever a name.
+    r = c.post("/api/logos/moi", params=PLACE, files={"file": ("../../evil.png", seal_png(), "image/png")})
+    assert r.status_code == 200 and logolib.added_from(logolib.library_dir() / "moi.png") == "evil.png"
+
+
+def test_the_api_needs_the_token(tmp_path):
+    with client(web_settings(tmp_path), token=False) as c:
+        assert c.get("/api/logos", params=PLACE).status_code == 403
+        r = c.post("/api/logos/moi", params=PLACE, files={"file": ("a.png", seal_png(), "image/png")})
+        assert r.status_code == 403
+    assert not (logolib.library_dir() / "moi.png").exists()
+
+
+# ---------------------------------------------------------------- a real browser
+
+def _chromium():
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
+    if chromium_path() is None:
+        pytest.skip("no Chromium on this machine (CI installs Debian's chromium)")
+
+
+def _district_box(w: int, h: int):
+    from overlay.presets import district_logos, load_preset
+    from overlay.render import logo_row
+
+    preset = load_preset("uttaradit")
+    return logo_row(preset, district_logos(preset, preset.district("พิชัย")), w, h).boxes[5]
+
+
+PIXEL_JS = """([testid, x, y]) => {
+    const img = document.querySelector(`[data-testid=${testid}]`);
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+    const ctx = canvas.getContext('2d'); ctx.drawImage(img, 0, 0);
+    return Array.from(ctx.getImageData(x, y, 1, 1).data); }"""
+
+LOADED_JS = """(testid) => { const img = document.querySelector(`[data-testid=${testid}]`);
+    return !img.hidden && img.complete && img.naturalWidth > 0; }"""
+
+
+def test_drop_a_logo_on_a_slot_and_the_thumbnail_and_preview_change(tmp_path, media):
+    _chromium()
+    from playwright.sync_api import sync_playwright
+
+    from overlay.web.server import start_in_thread
+
+    from conftest import make_clip
+
+    clip = make_clip(media / "logo-slots.mp4", seconds=2, size="640x360")
+    x0, y0, x1, y1 = _district_box(640, 360)
+    running = start_in_thread(web_settings(tmp_path))
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.set_default_timeout(30_000)
+            messages: list[str] = []
+            page.on("pageerror", lambda e: messages.append(str(e)))
+            page.goto(running.url)
+            # The page as a user fills it: the clip, then the district in the "where" step.
+            page.get_by_test_id("clip-input").set_input_files(str(clip))
+            page.get_by_test_id("clip-facts").wait_for()
+            assert page.get_by_test_id("province-select").input_value() == PLACE["province"]
+            page.get_by_test_id("district-filter").fill("Phic")
+            page.get_by_test_id("district-select").select_option(PLACE["district"])
+            slot = page.get_by_test_id("logo-slot-district")
+            slot.wait_for()
+            assert slot.get_attribute("data-placeholder") == "1", messages
+            assert "PLACEHOLDER" in page.get_by_test_id("logo-mark-district").inner_text()
+            assert page.get_by_test_id("logo-place").inner_text() == "อำเภอพิชัย จังหวัดอุตรดิตถ์"
+            page.wait_for_function("document.getElementById('preview-image').src.startsWith('blob:')")
+            before = page.get_by_test_id("logo-thumb-district").get_attribute("src")
+            preview_before = page.get_by_test_id("preview-image").get_attribute("src")
+            row_before = page.get_by_test_id("logo-row").get_attribute("src")
+            page.wait_for_function(LOADED_JS, arg="preview-image")
+            placeholder = page.evaluate(PIXEL_JS, ["preview-image", (x0 + x1) // 2, (y0 + y1) // 2])
+            assert np.abs(np.array(placeholder[:3]) - BLUE).max() > 60, placeholder   # not blue yet
+
+            transfer = page.evaluate_handle("""(b64) => {
+                const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+                const data = new DataTransfer();
+                data.items.add(new File([bytes], "phichai-seal.png", {type: "image/png"}));
+                return data; }""", base64.b64encode(seal_png()).decode())
+            slot.dispatch_event("dragover", {"dataTransfer": transfer})
+            slot.dispatch_event("drop", {"dataTransfer": transfer})
+
+            # The slot: no longer a placeholder, and its thumbnail is the dropped logo.
+            page.wait_for_selector('[data-testid=logo-slot-district][data-placeholder="0"]')
+            assert page.get_by_test_id("logo-thumb-district").get_attribute("src") != before
+            assert "PLACEHOLDER" not in page.get_by_test_id("logo-mark-district").inner_text()
+            page.wait_for_function(LOADED_JS, arg="logo-thumb-district")
+            size = page.evaluate("""() => { const i = document.querySelector('[data-testid=logo-thumb-district]');
+                                            return [i.naturalWidth, i.naturalHeight]; }""")
+            centre = page.evaluate(PIXEL_JS, ["logo-thumb-district", size[0] // 2, size[1] // 2])
+            assert np.abs(np.array(centre[:3]) - BLUE).max() < 12, centre
+            assert page.get_by_test_id("logo-row").get_attribute("src") != row_before
+            assert "district" not in page.get_by_test_id("logo-status").inner_text()
+            # The preview is drawn again, with the new logo in the district's place.
+            # (Waited for by its pixels: an earlier preview may still land first.)
+            page.wait_for_function(f"""([x, y]) => {{ const i = document.getElementById('preview-image');
+                if (i.src === {preview_before!r} || !i.complete || i.naturalWidth !== 640) return false;
+                const p = ({PIXEL_JS})(["preview-image", x, y]);
+                return Math.abs(p[0] - {BLUE[0]}) < 40 && Math.abs(p[1] - {BLUE[1]}) < 40
+                    && Math.abs(p[2] - {BLUE[2]}) < 40; }}""", arg=[(x0 + x1) // 2, (y0 + y1) // 2])
+            page.wait_for_function(LOADED_JS, arg="logo-row")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "logo-slots.png"), full_page=True)
+            # A refused file says why, in the page's error box, and the slot stays as it was.
+            page.get_by_test_id("logo-input-lao").set_input_files(
+                files=[{"name": "broken.png", "mimeType": "image/png", "buffer": seal_png()[:300]}])
+            error = page.get_by_test_id("error")
+            error.wait_for(state="visible")
+            assert 'broken.png for the "lao" logo' in error.inner_text()
+            assert page.get_by_test_id("logo-slot-lao").get_attribute("data-placeholder") == "1"
+            assert not messages, messages
+            browser.close()
+    finally:
+        running.stop()
+    assert (logolib.library_dir() / "uttaradit/phichai/district.png").is_file()

@@ -1,14 +1,10 @@
-"""The page's "audit a folder" view (runs once overlay web, issue 12, is merged and lists
-``overlay.audit.web`` in ``overlay.web.app.FEATURES``)."""
+"""The page's "audit a folder" view: the folder is the server's (--audit-dir), never a request's."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
-
-import pytest
-
-pytest.importorskip("overlay.web.features")
 
 from conftest import make_clip
 from web_support import client, web_settings
@@ -20,17 +16,25 @@ def test_audit_a_folder_on_the_page(tmp_path):
     sent = tmp_path / "sent"
     sent.mkdir()
     make_clip(sent / NAME, seconds=2)
-    settings = web_settings(tmp_path)
+    settings = replace(web_settings(tmp_path), audit_dir=sent)
     web = client(settings)
     page = web.get("/audit")
     assert page.status_code == 200
     assert 'data-testid="nav-audit"' in page.text and 'data-testid="audit-form"' in page.text
-    refused = web.post("/audit", data={"folder": str(tmp_path / "nope")})
-    assert refused.status_code == 400 and "not a folder" in refused.text
-    done = web.post("/audit", data={"folder": str(sent), "province": "อุตรดิตถ์"})
+    assert str(sent) in page.text            # the page says which folder it audits
+    # A request never names a path on disk: a folder in the form is ignored.
+    done = web.post("/audit", data={"folder": str(tmp_path / "elsewhere"), "province": "อุตรดิตถ์"})
     assert done.status_code == 200
     assert 'data-testid="audit-report"' in done.text and "0 of 9 districts complete" in done.text
     rows = json.loads((Path(settings.output_dir) / "audit-sent" / "audit.json").read_text("utf-8"))
     phichai = next(r for r in rows if r["district"] == "พิชัย")
     assert phichai["status"] == "problems"
     assert any("อุดรดิตถ์" in p for p in phichai["problems"])
+
+
+def test_audit_folder_that_cannot_be_made_is_one_clear_line(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    web = client(replace(web_settings(tmp_path), audit_dir=blocker))
+    refused = web.post("/audit", data={"province": "อุตรดิตถ์"})
+    assert refused.status_code == 400 and "not a folder" in refused.text

@@ -420,8 +420,10 @@ def test_a_fresh_install_reads_the_library(tmp_path):
                    check=True)
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bin_dir / ("python.exe" if os.name == "nt" else "python")
+    # --ignore-installed: CI has already installed overlay (same version) in the system
+    # site-packages this venv sees; without it pip calls the wheel "already satisfied".
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                    "--quiet", str(wheel)], check=True)
+                    "--ignore-installed", "--quiet", str(wheel)], check=True)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["OVERLAY_DATA_DIR"] = str(tmp_path / "userdata")
     where = subprocess.run([str(python), "-c", "import overlay; print(overlay.__file__)"],

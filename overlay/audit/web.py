@@ -2,6 +2,8 @@
 
 A feature of ``overlay web`` (listed once in ``overlay.web.app.FEATURES``). The engine is the
 CLI's: the same rows, the same audit.csv/.json/.html, written into the web's output folder.
+The folder is the server's (``overlay web --audit-dir``), never one a request names: a page
+that could read any folder on disk would be a way to list the machine's files.
 """
 
 from __future__ import annotations
@@ -21,24 +23,36 @@ router = APIRouter()
 
 # The texts of templates/audit.html, named here so that tools/update_catalogue.py finds them.
 TEXTS = (_("Audit a folder"), _("Audit"),
-         _("Every clip and report the districts sent, one row per district of the province."))
+         _("Every clip and report the districts sent, one row per district of the province."),
+         _("Put the clips and reports the districts sent in this folder (any sub-folders), "
+           "then press Audit:"),
+         _("To audit another folder, start the page with: overlay web --audit-dir FOLDER"))
+
+
+def _folder(request: Request) -> Path:
+    folder = Path(request.app.state.settings.audit_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)   # so that the office can find it and fill it
+    except OSError:
+        pass                                        # _run says plainly that it is not a folder
+    return folder
 
 
 @router.get("/audit")
 def audit_page(request: Request) -> HTMLResponse:
-    return render(request, "audit.html", page="audit", folder="", province="", report=None,
-                  error=None)
+    return render(request, "audit.html", page="audit", folder=str(_folder(request)), province="",
+                  report=None, error=None)
 
 
-def _run(folder: str, province: str, out_root: Path) -> tuple[str, list[Path]]:
+def _run(folder: Path, province: str, out_root: Path) -> tuple[str, list[Path]]:
     from overlay.audit.engine import run_audit
     from overlay.audit.writers import html_text, write_all
     from overlay.errors import UsageError
     from overlay.gazetteer import gazetteer
     from overlay.render import choose_preset
 
-    path = Path(folder.strip()).expanduser()
-    if not folder.strip() or not path.is_dir():
+    path = folder
+    if not path.is_dir():
         raise UsageError(_("{path} is not a folder.").format(path=folder),
                          _("Give the folder that holds the districts' clips and reports."))
     preset = choose_preset(None, province.strip() or None)
@@ -49,15 +63,15 @@ def _run(folder: str, province: str, out_root: Path) -> tuple[str, list[Path]]:
 
 
 @router.post("/audit")
-async def audit_folder(request: Request, folder: str = Form(""),
-                       province: str = Form("")) -> HTMLResponse:
+async def audit_folder(request: Request, province: str = Form("")) -> HTMLResponse:
     out_root = Path(request.app.state.settings.output_dir)
+    folder = _folder(request)
     try:
         report, written = await run_in_threadpool(_run, folder, province, out_root)
     except OverlayError as exc:
-        return render(request, "audit.html", status_code=400, page="audit", folder=folder,
+        return render(request, "audit.html", status_code=400, page="audit", folder=str(folder),
                       province=province, report=None, error=exc.line())
-    return render(request, "audit.html", page="audit", folder=folder, province=province,
+    return render(request, "audit.html", page="audit", folder=str(folder), province=province,
                   report=report, written=[str(p) for p in written], error=None)
 
 

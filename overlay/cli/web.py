@@ -27,6 +27,9 @@ def web(
         "Largest clip that may be uploaded, in MB.")),
     keep_days: Optional[float] = typer.Option(None, "--keep-days", help=_(
         "Remove uploads and previews older than this many days.")),
+    audit_dir: Optional[Path] = typer.Option(None, "--audit-dir", help=_(
+        "Folder the page's audit view reads: what the districts sent "
+        "(default: overlay-received beside the output folder).")),
 ) -> None:
     """Open the whole job as a page in your browser, on this computer only."""
     import webbrowser
@@ -41,6 +44,8 @@ def web(
         settings = replace(settings, max_upload=max_upload_mb * (1 << 20))
     if keep_days is not None:
         settings = replace(settings, keep_days=keep_days)
+    if audit_dir is not None:
+        settings = replace(settings, audit_dir=audit_dir.expanduser().resolve())
     if host.strip("[]") not in LOOPBACK_NAMES:
         err.print(f"[bold yellow]{_('Warning')}:[/] " + _(
             "listening on {host}: other computers on the network can reach this page "

@@ -24,6 +24,15 @@ def default_output_dir() -> Path:
     return base / "overlay"
 
 
+def default_audit_dir() -> Path:
+    """Where a provincial office puts what its districts sent, for the page's audit view.
+
+    Beside the output folder, never inside it (the audit skips its own output). The page
+    only ever audits this folder: no request names a path on disk.
+    """
+    return default_output_dir().parent / "overlay-received"
+
+
 def default_work_dir() -> Path:
     """Uploads, proxies and previews: the app's own folder, never a path a request names."""
     return data_home() / "web-work"
@@ -36,6 +45,7 @@ class WebSettings:
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     output_dir: Path = field(default_factory=default_output_dir)
     work_dir: Path = field(default_factory=default_work_dir)
+    audit_dir: Path = field(default_factory=default_audit_dir)   # overlay web --audit-dir
     max_upload: int = 8 * GIB                       # bytes; a 5-minute 4K phone clip is ~2 GB
     keep_days: float = 14.0                         # uploads and previews older than this go
     db_path: Path | None = None                     # default: overlay.db in the user data folder

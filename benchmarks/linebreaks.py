@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
 
-from th_reference import joined_pairs, load_reference  # noqa: E402
+from th_reference import boundaries, joined_pairs, load_reference  # noqa: E402
 
 RESULTS = Path(__file__).parent / "LINEBREAKS-RESULTS.md"
 SIZES = [(1280, 720), (1080, 1920)]
@@ -49,14 +49,6 @@ cues = [S.Cue(n, 2.0 * n, 2.0 * n + 1.8, t) for n, t in enumerate(texts, 1)]
 S.build_ass({{"th": cues}}, {w}, {h})
 print(json.dumps([time.perf_counter() - t0, time.process_time() - c0]))
 """
-
-
-def boundaries(tokens: list[str]) -> set[int]:
-    out, pos = set(), 0
-    for tok in tokens:
-        pos += len(tok)
-        out.add(pos)
-    return out
 
 
 def measure_breaks(sizes: list[tuple[int, int]]) -> dict:

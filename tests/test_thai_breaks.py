@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from th_reference import joined_pairs, load_reference
+from th_reference import boundaries, joined_pairs, load_reference
 from typer.testing import CliRunner
 
 import overlay.subtitles as S
@@ -176,14 +176,6 @@ def test_a_syllable_wider_than_the_line_breaks_between_clusters_as_a_last_resort
 
 
 # ------------------------------------------------------------------------------ reference set
-
-def boundaries(tokens: list[str]) -> set[int]:
-    out, pos = set(), 0
-    for tok in tokens:
-        pos += len(tok)
-        out.add(pos)
-    return out
-
 
 @pytest.fixture(scope="module")
 def reference():

@@ -51,3 +51,12 @@ def joined_pairs(lines: list[RefLine]) -> list[RefLine]:
             words = a.words | {len(a.text)} | {len(a.text) + p for p in b.words}
             out.append(RefLine(a.section, a.text + b.text, frozenset(words)))
     return out
+
+
+def boundaries(tokens: list[str]) -> set[int]:
+    """Offsets where one token ends and the next begins (the end of the text included)."""
+    out, pos = set(), 0
+    for tok in tokens:
+        pos += len(tok)
+        out.add(pos)
+    return out

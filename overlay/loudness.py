@@ -23,7 +23,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from overlay.presets import Encode
 
@@ -222,38 +222,43 @@ def measure_args(ffmpeg: str, source: Path, start: float, duration: float, *,
         ("aresample", {"out_sample_rate": rate}),
         ("aformat", {"sample_fmts": "fltp", "channel_layouts": "stereo"}),
         *chain, ("ebur128", meter)]
-    return [ffmpeg, "-hide_banner", "-nostdin", "-nostats", *window, "-t", f"{duration:.3f}",
+    # -progress: the runner calls the caller's progress function as the pass goes, which is
+    # where a front end's Cancel takes effect (it raises there).
+    return [ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1",
+            *window, "-t", f"{duration:.3f}",
             "-i", f"file:{Path(source).resolve()}", "-vn", "-sn", "-dn", "-map", "0:a:0",
             "-af", filter_text(steps), "-f", "null", "-"]
 
 
 def measure(ffmpeg: str, source: Path, start: float, duration: float, *, rate: int = 48000,
-            chain: Sequence[tuple[str, dict[str, object]]] = (), peak: bool = True) -> Measured | None:
+            chain: Sequence[tuple[str, dict[str, object]]] = (), peak: bool = True,
+            progress: Callable[[float], None] | None = None) -> Measured | None:
     """Run the measuring pass through the one runner; None if ffmpeg reported nothing."""
     from overlay import runner
 
     stderr = runner.run(measure_args(ffmpeg, source, start, duration, rate=rate, chain=chain,
-                                     peak=peak))
+                                     peak=peak), progress=progress)
     return parse_summary(stderr)
 
 
 def plan_for(ffmpeg: str, source: Path, start: float, duration: float, target: Target, *,
-             rate: int = 48000) -> AudioPlan:
+             rate: int = 48000, progress: Callable[[float], None] | None = None) -> AudioPlan:
     """Measure the kept window's sound and decide. A plain gain needs one pass; with the
     limiter, a second (without true peak, cheaper) measures what it took; with the
     compressor, one more before that sets its make-up gain.
 
     A measuring pass that fails (a damaged soundtrack) does not stop the render: it falls
-    back to one-pass normalisation, as before measuring existed.
+    back to one-pass normalisation, as before measuring existed. ``progress`` gets each pass's
+    seconds read; an exception it raises (a Cancel) stops the pass and goes up.
     """
     from overlay.errors import RenderError
 
     def again(plan: AudioPlan, **kw: bool) -> Measured | None:
         return measure(ffmpeg, source, start, duration, rate=rate, peak=False,
-                       chain=plan.filters(**kw))
+                       chain=plan.filters(**kw), progress=progress)
 
     try:
-        plan = decide(measure(ffmpeg, source, start, duration, rate=rate), target)
+        plan = decide(measure(ffmpeg, source, start, duration, rate=rate, progress=progress), target)
         if not plan.settled:
             plan = settle(plan, again(plan, upto_compressor=True))
         if plan.kind in (LIMIT, COMPRESS):

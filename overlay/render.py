@@ -252,14 +252,15 @@ class Rendered:
     audio: AudioPlan | None = None   # how its level was set, from the input's measure
 
 
-def audio_plan(p: Plan, exe: str | None = None) -> AudioPlan | None:
+def audio_plan(p: Plan, exe: str | None = None,
+               progress: ProgressFn | None = None) -> AudioPlan | None:
     """Measure the kept part's sound (an audio-only pass) and decide how the render sets its
     level; None when the clip has no sound (the render adds a silent track)."""
     if p.info.audio is None:
         return None
     enc = p.preset.encode
     return loudness.plan_for(exe or _proven_ffmpeg(), p.job.input, p.start, p.duration,
-                             loudness.Target.of(enc), rate=enc.audio_rate)
+                             loudness.Target.of(enc), rate=enc.audio_rate, progress=progress)
 
 
 def render_with_facts(p: Plan, progress: ProgressFn | None = None,
@@ -273,7 +274,9 @@ def render_with_facts(p: Plan, progress: ProgressFn | None = None,
     """
     exe = _proven_ffmpeg()
     if audio is None:
-        audio = audio_plan(p, exe)
+        # The caller's progress function sees 0 s written while the sound is measured: the
+        # bar has not moved yet, and a Cancel raised from it already stops the measuring.
+        audio = audio_plan(p, exe, None if progress is None else (lambda _seconds: progress(0.0)))
     written = [0.0]
 
     def track(seconds: float) -> None:

@@ -348,3 +348,26 @@ def test_check_of_a_file_from_elsewhere_still_fails_on_loudness(tmp_path, speech
     res = CliRunner().invoke(app, ["check", str(other), "--logo-dir", str(logo_dir)])
     assert res.exit_code == 1
     assert "✗" in res.stdout and "overlay render" in res.stdout
+
+
+class Stop(Exception):
+    """What a front end's Cancel raises from the progress function."""
+
+
+def test_cancel_stops_the_measuring_pass_and_leaves_nothing(clip3, logo_dir, tmp_path):
+    plan = r.plan(r.Job(input=clip3, district="พิชัย", out_dir=tmp_path / "out",
+                        logo_dirs=(logo_dir,), quality="draft"))
+    seen: list[float] = []
+
+    def cancel(seconds: float) -> None:
+        seen.append(seconds)
+        raise Stop
+
+    # The measuring pass reports progress, so a Cancel takes effect before the render starts.
+    with pytest.raises(Stop):
+        r.audio_plan(plan, progress=cancel)
+    with pytest.raises(Stop):
+        r.render_with_facts(plan, progress=cancel)
+    # audio_plan hands on the seconds read; render keeps its bar at 0 while it measures.
+    assert len(seen) == 2 and seen[0] > 0 and seen[1] == 0.0
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

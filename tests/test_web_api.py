@@ -285,3 +285,53 @@ def test_proxy_keeps_the_time_line(web, media):
     info = probe(path)
     assert info.video.codec == "h264" and info.video.height == 360
     assert abs(info.duration - 3.0) < 0.1 and info.start < 0.05
+
+
+def test_chapter_marks_go_from_the_job_to_the_report_form_and_the_youtube_text(web, settings, media):
+    from urllib.parse import quote
+
+    from overlay.report.model import CHAPTER_TITLES
+    from overlay.web.jobs import row_fields
+
+    assert "chapters" not in row_fields()                  # the batch CSV contract is unchanged
+    clip = send(web, make_clip(media / "chapters.mp4", seconds=40, size="160x90")).json()
+    place = {"input": clip["id"], "district": "พิชัย", "province": "อุตรดิตถ์", "force": True}
+
+    def submit(chapters) -> dict:
+        r = web.post("/api/jobs", json={**place, "chapters": chapters})
+        assert r.status_code == 201, r.text
+        job = r.json()
+        web.post(f"/api/jobs/{job['id']}/cancel")         # only the job's record matters here
+        wait_final(web, job["id"])
+        return job
+
+    # a mark that is not a time (or names no topic) is a bad request …
+    for wrong in ({"setup": "1:75"}, {"intro": 0}, ["0:00"]):
+        r = web.post("/api/jobs", json={**place, "chapters": wrong})
+        assert r.status_code == 400 and "chapters" in r.json()["error"], r.text
+    # … YouTube's rules only warn: a chapter mark never refuses a render
+    job = submit({"setup": 0, "welfare": 5})
+    assert any("chapters.welfare" in line for line in job["warnings"]), job["warnings"]
+    job = submit({"setup": 0, "welfare": 12, "benefits": "0:25", "sustainability": 45})
+    assert job["settings"]["chapters"] == {"setup": 0, "welfare": 12, "benefits": 25}
+    assert any("chapters.sustainability" in line and "0:45" in line for line in job["warnings"])
+    again = web.post(f"/api/jobs/{job['id']}/again", json={"force": True}).json()
+    assert again["settings"]["chapters"] == job["settings"]["chapters"]
+    web.post(f"/api/jobs/{again['id']}/cancel")
+    wait_final(web, again["id"])
+
+    # the district's report form starts from them …
+    api = f"/api/report/{quote('อุตรดิตถ์')}/{quote('พิชัย')}"
+    draft = web.get(api).json()
+    marks = {"setup": "0:00", "welfare": "0:12", "benefits": "0:25"}
+    assert draft["answers"]["chapters"] == marks
+    # … and once the rest is answered, the YouTube description has the chapters
+    from web_report_support import sample
+
+    answers = {**sample(), "chapters": draft["answers"]["chapters"]}
+    assert web.put(api, json={"answers": answers}).json()["problems"]["complete"] is True
+    made = web.post(f"{api}/make", json={})
+    assert made.status_code == 200, made.text
+    text = made.json()["youtube_text"]
+    lines = [f"{stamp} {CHAPTER_TITLES[key]}" for key, stamp in marks.items()]
+    assert "\n".join(lines) in text, text

@@ -136,6 +136,18 @@ def test_journey(page, settings, media, tmp_path):
     seek(page, 4.0)
     page.get_by_test_id("end-button").click()
     assert "0:03.0" in page.get_by_test_id("kept-length").inner_text()
+    # the letter's topics: where each starts, in the output's time line (the part kept starts at 1 s)
+    seek(page, 1.0)
+    page.get_by_test_id("chapter-setup-button").click()
+    seek(page, 3.0)
+    page.get_by_test_id("chapter-welfare-button").click()
+    assert page.get_by_test_id("chapter-setup-time").inner_text() == "0:00"
+    assert page.get_by_test_id("chapter-welfare-time").inner_text() == "0:02"
+    page.get_by_test_id("chapter-welfare-clear").click()
+    assert page.get_by_test_id("chapter-welfare-time").inner_text() == ""
+    seek(page, 4.5)                                    # after the end: shown, but left out
+    page.get_by_test_id("chapter-benefits-button").click()
+    assert "0:04.5" in page.get_by_test_id("chapter-benefits-time").inner_text()
     assert page.get_by_test_id("province-select").input_value() == "อุตรดิตถ์"
     choose_district(page, "Phic", "พิชัย")
     name = "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอพิชัยจังหวัดอุตรดิตถ์.mp4"
@@ -168,6 +180,10 @@ def test_journey(page, settings, media, tmp_path):
     assert info.value.suggested_filename == name
     assert abs(probe(downloaded).duration - 3.0) < 0.1
     assert (settings.output_dir / name).read_bytes() == downloaded.read_bytes()
+    from overlay.web.jobstore import JobStore
+
+    [job] = JobStore(settings.db_path).jobs(1)
+    assert job.settings["chapters"] == {"setup": 0}     # for the report form of อำเภอพิชัย
 
     # 7. history
     page.reload()
@@ -241,3 +257,37 @@ def test_hevc_10bit_mov_plays_through_proxy_and_trims(page, settings, media, tmp
     assert page.get_by_test_id("receipt").locator("li.bad").count() == 0
     [out] = outputs(settings)
     assert abs(probe(out).duration - 2.5) < 0.1
+
+
+def file_transfer(page, path: Path, name: str):
+    """A DataTransfer holding the file, as a drag from the file manager carries it."""
+    import base64
+
+    return page.evaluate_handle("""([data, name]) => {
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name, { type: "video/mp4" }));
+        return transfer; }""", [base64.b64encode(path.read_bytes()).decode(), name])
+
+
+def test_a_clip_dropped_on_the_page_is_sent_and_probed(page, clip3):
+    zone = page.get_by_test_id("clip-drop")
+    transfer = file_transfer(page, clip3, "คลิปที่ลากมา.mp4")
+    zone.dispatch_event("dragenter", {"dataTransfer": transfer})
+    zone.dispatch_event("dragover", {"dataTransfer": transfer})
+    assert "over" in zone.get_attribute("class")        # the zone shows it will take the file
+    zone.dispatch_event("drop", {"dataTransfer": transfer})
+    facts = page.get_by_test_id("clip-facts")
+    facts.wait_for()
+    assert "คลิปที่ลากมา.mp4" in facts.inner_text() and "0:03" in facts.inner_text()
+    assert "over" not in zone.get_attribute("class")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    shot(page, "09-dropped", "step-clip")
+
+    # a near miss (beside the zone) is the clip too: the browser does not leave the page
+    heading = page.locator("h1")
+    transfer = file_transfer(page, clip3, "วางข้างกรอบ.mp4")
+    for kind in ("dragenter", "dragover", "drop"):
+        heading.dispatch_event(kind, {"dataTransfer": transfer})
+    page.wait_for_function("document.getElementById('clip-facts').textContent.includes('วางข้างกรอบ.mp4')")
+    assert page.get_by_test_id("clip-facts").is_visible()

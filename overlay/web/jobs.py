@@ -51,7 +51,7 @@ def row_fields() -> tuple[str, ...]:
 def clean_fields(body: Mapping[str, Any]) -> tuple[dict[str, str], bool]:
     """(row values as text, force) from a JSON body; unknown fields are refused."""
     allowed = set(row_fields())
-    unknown = sorted(set(body) - allowed - {"force", "names"})
+    unknown = sorted(set(body) - allowed - {"force", "names", "chapters"})
     if unknown:
         raise WebError(_("Unknown field(s): {names}.").format(names=", ".join(unknown)),
                        _("Use the fields of a batch row: {names}.").format(names=", ".join(sorted(allowed))))
@@ -66,9 +66,46 @@ def clean_fields(body: Mapping[str, Any]) -> tuple[dict[str, str], bool]:
     return values, bool(body.get("force"))
 
 
+def clean_chapters(value: Any) -> dict[str, int]:
+    """The page's chapter marks: topic key → whole seconds of the output (the report model's
+    ``TOPICS`` and ``check_chapter``). Not a batch field: the report form reads them later."""
+    from overlay.report.model import TOPICS, check_chapter
+
+    if value is None:
+        return {}
+    keys = [key for key, _n in TOPICS]
+    if not isinstance(value, Mapping) or set(value) - set(keys):
+        raise WebError(_('The field "chapters" must map topics ({names}) to start times.')
+                       .format(names=", ".join(keys)), None)
+    marks: dict[str, int] = {}
+    for key in keys:
+        seconds, reason = check_chapter(value.get(key))
+        if reason is not None:
+            raise WebError(_("chapters.{key}: {reason}: {value!r}.").format(
+                key=key, reason=reason, value=value.get(key)), None)
+        if seconds is not None:
+            marks[key] = seconds
+    return marks
+
+
+def chapter_warnings(marks: dict[str, int], length: float) -> list[str]:
+    """What YouTube would make of the marks (``chapters_from``'s problems), as warnings: a
+    mark never refuses a render. A mark past the clip's end is dropped from ``marks``."""
+    from overlay.report.model import chapters_from, format_time
+
+    warnings: list[str] = []
+    for key, seconds in list(marks.items()):
+        if seconds >= length:
+            del marks[key]
+            warnings.append(_("chapters.{key} starts at {time}, after the end of the clip ({length}); "
+                              "it is left out.").format(key=key, time=format_time(seconds),
+                                                        length=format_time(int(length))))
+    return warnings + chapters_from(marks)[1]
+
+
 def stored_fields(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """The row fields (and force) of a stored job's settings, without its display labels."""
-    keep = set(row_fields()) | {"force"}
+    """The row fields (and force, chapters) of a stored job's settings, without its labels."""
+    keep = set(row_fields()) | {"force", "chapters"}
     return {k: v for k, v in settings.items() if k in keep}
 
 
@@ -142,8 +179,10 @@ class JobManager:
 
     def submit(self, body: Mapping[str, Any], names: Mapping[str, str] | None = None) -> JobRecord:
         values, force = clean_fields(body)
+        marks = clean_chapters(body.get("chapters"))
         job = build_job(values, force, self.store, self.settings.output_dir, self.settings.work_dir)
         plan = plan_or_conflict(job)
+        warnings = list(plan.warnings) + chapter_warnings(marks, plan.duration)
         with self._cv:
             if self.stopping:
                 raise Conflict(_("overlay web is stopping."), None)
@@ -152,9 +191,10 @@ class JobManager:
                 if name in values:
                     upload = self.store.get_upload(values[name])
                     labels[name] = upload.display_name if upload else values[name]
+            chapters = {"chapters": marks} if marks else {}
             record = JobRecord(new_id(), {**values, "force": force, "names": labels,
-                                          "file_name": plan.output.name},
-                               warnings=list(plan.warnings))
+                                          "file_name": plan.output.name, **chapters},
+                               warnings=warnings)
             self.store.add(record)
             self._live[record.id] = Live(total=plan.duration)
             self._cancel[record.id] = threading.Event()

@@ -25,7 +25,18 @@ def job_page(request: Request):
         i18n.set_language(lang)     # a choice kept in the cookie from an earlier session
     t = translator(lang)
     return render(request, "job.html", page="job", texts=page_texts(t),
-                  output_dir=str(settings.output_dir), max_upload_mb=settings.max_upload >> 20)
+                  output_dir=str(settings.output_dir), max_upload_mb=settings.max_upload >> 20,
+                  chapter_topics=chapter_topics(lang))
+
+
+def chapter_topics(lang: str) -> list[tuple[str, str, str]]:
+    """(key, number, title) of the letter's content topics, from the report model, for the
+    trim step's chapter buttons; the form's Thai numbers in Arabic digits on an English page."""
+    from overlay.report.model import CHAPTER_TITLES, TOPICS
+    from overlay.timecode import THAI_DIGITS
+
+    return [(key, number if lang == "th" else number.translate(THAI_DIGITS), CHAPTER_TITLES[key])
+            for key, number in TOPICS]
 
 
 def page_texts(_: Callable[[str], str]) -> dict[str, str]:
@@ -40,6 +51,7 @@ def page_texts(_: Callable[[str], str]) -> dict[str, str]:
         "proxy_failed": _("The clip cannot be shown in the player: {error}"),
         "kept": _("Kept: {kept} (at most {limit})"),
         "kept_over": _("Kept: {kept}: longer than {limit}, so only the first {limit} will be used."),
+        "outside": _("{time}: outside the part kept, so left out"),
         "no_match": _("No name matches \"{text}\". Check the spelling, or search in English."),
         "choose_district": _("Choose the district."),
         "replace": _("{name} already exists in the output folder. Replace it?"),

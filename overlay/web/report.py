@@ -29,6 +29,7 @@ from overlay.report.model import (
     chapters_from,
     check_answer,
     check_chapter,
+    format_time,
     validate,
 )
 from overlay.web.errors import Conflict, NotFound, TooLarge, WebError
@@ -97,7 +98,9 @@ def prefill(request: Request, province: str, district: str) -> dict[str, Any]:
         answers["part1"]["lao"] = lao
     marks = settings.get("chapters")
     if isinstance(marks, Mapping):
-        answers["chapters"] = {k: marks[k] for k, _n in TOPICS if marks.get(k) not in (None, "")}
+        # the clip page marks whole seconds; the form shows them as YouTube writes them
+        answers["chapters"] = {k: format_time(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                               for k, _n in TOPICS if (v := marks.get(k)) not in (None, "")}
     return clean_answers(answers)
 
 

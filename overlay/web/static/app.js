@@ -71,7 +71,8 @@ window.overlay = { $, api, showError, t, el, clock };
 
 // ------------------------------------------------------------------ the job page
 
-const state = { clip: null, subs: { th: null, en: null }, place: null, places: [], job: null };
+// chapters: topic key → the player's time (seconds of the original) where the user marked it.
+const state = { clip: null, subs: { th: null, en: null }, place: null, places: [], job: null, chapters: {} };
 
 function jobPage() {
   if (!byId("clip-input")) return;
@@ -104,6 +105,15 @@ function setupClip() {
     e.preventDefault();
     drop.classList.remove("over");
     if (e.dataTransfer.files[0]) uploadClip(e.dataTransfer.files[0]);
+  });
+  // A clip dropped beside the zone is the clip too: a near miss must not make the browser
+  // leave the page to play the file. A subtitle field keeps its own drop.
+  const onFileField = (e) => e.target instanceof Element && e.target.closest("input[type=file]");
+  document.addEventListener("dragover", (e) => { if (!onFileField(e)) e.preventDefault(); });
+  document.addEventListener("drop", (e) => {
+    if (e.defaultPrevented || onFileField(e)) return;
+    e.preventDefault();
+    if (e.dataTransfer && e.dataTransfer.files[0]) uploadClip(e.dataTransfer.files[0]);
   });
 }
 
@@ -155,6 +165,7 @@ async function uploadClip(file) {
   loadPlayer(state.clip);
   byId("start").value = "0";
   byId("end").value = "";
+  state.chapters = {};
   updateKept();
   refreshSubsChecks();
   settingsChanged();
@@ -233,6 +244,16 @@ function setupTrim() {
     trimChanged();
   });
   for (const id of ["start", "end"]) byId(id).addEventListener("change", trimChanged);
+  for (const button of document.querySelectorAll("[data-chapter]")) {
+    button.addEventListener("click", () => {
+      if (!state.clip) return;
+      state.chapters[button.dataset.chapter] = video.currentTime;
+      updateChapters();
+    });
+  }
+  for (const button of document.querySelectorAll("[data-clear]")) {
+    button.addEventListener("click", () => { delete state.chapters[button.dataset.clear]; updateChapters(); });
+  }
   video.addEventListener("seeked", () => settingsChanged());
   video.addEventListener("pause", () => settingsChanged());
 }
@@ -243,17 +264,52 @@ function trimChanged() {
   settingsChanged();
 }
 
-function updateKept() {
-  const box = byId("kept-length");
-  if (!state.clip) { box.textContent = ""; return; }
-  const limit = state.clip.info.limit;
+// The part kept: its start in the original, its length, and the output's length (≤ the limit).
+function keptPart() {
   const start = parseTime(byId("start").value) || 0;
   let end = parseTime(byId("end").value);
   if (end === null || isNaN(end)) end = state.clip.info.duration;
   const kept = Math.max(0, Math.min(end, state.clip.info.duration) - start);
+  return { start, kept, output: Math.min(kept, state.clip.info.limit) };
+}
+
+function updateKept() {
+  const box = byId("kept-length");
+  updateChapters();
+  if (!state.clip) { box.textContent = ""; return; }
+  const limit = state.clip.info.limit;
+  const { kept } = keptPart();
   const over = kept > limit + 0.001;
   box.classList.toggle("over", over);
   box.textContent = t(over ? "kept_over" : "kept", { kept: clock(kept), limit: clock(limit) });
+}
+
+// The marks in the output's time line (whole seconds, as YouTube's chapters); null when
+// the mark is outside the part kept (it is then left out of the job).
+function chapterMarks() {
+  const marks = {};
+  if (!state.clip) return marks;
+  const part = keptPart();
+  for (const [key, time] of Object.entries(state.chapters)) {
+    const seconds = Math.round(time - part.start);
+    marks[key] = seconds >= 0 && seconds < part.output ? seconds : null;
+  }
+  return marks;
+}
+
+const stamp = (s) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+
+function updateChapters() {
+  const marks = chapterMarks();
+  for (const button of document.querySelectorAll("[data-chapter]")) {
+    const key = button.dataset.chapter;
+    const box = byId(`chapter-${key}-time`);
+    const marked = key in marks;
+    box.classList.toggle("over", marked && marks[key] === null);
+    box.textContent = !marked ? "" : marks[key] !== null ? stamp(marks[key])
+      : t("outside", { time: clock(state.chapters[key]) });
+    $(`[data-clear="${key}"]`).hidden = !marked;
+  }
 }
 
 // 3. Where -----------------------------------------------------------------------
@@ -386,6 +442,8 @@ function fields() {
   };
   if (state.subs.th) f.subs_th = state.subs.th.id;
   if (state.subs.en) f.subs_en = state.subs.en.id;
+  const marks = Object.fromEntries(Object.entries(chapterMarks()).filter(([, s]) => s !== null));
+  if (Object.keys(marks).length) f.chapters = marks;
   for (const k of Object.keys(f)) if (f[k] === "" || f[k] === null || f[k] === undefined) delete f[k];
   return f;
 }
@@ -402,6 +460,7 @@ async function refreshPreview() {
   if (!state.clip || !state.place) return;
   const f = fields();
   delete f.subs_mode;
+  delete f.chapters;
   const video = byId("player");
   const start = parseTime(byId("start").value) || 0;
   const at = video.readyState > 0 ? Math.max(video.currentTime, start) : start;

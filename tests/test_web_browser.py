@@ -148,6 +148,7 @@ def test_journey(page, settings, media, tmp_path):
     seek(page, 4.5)                                    # after the end: shown, but left out
     page.get_by_test_id("chapter-benefits-button").click()
     assert "0:04.5" in page.get_by_test_id("chapter-benefits-time").inner_text()
+    page.get_by_test_id("chapter-benefits-clear").click()
     assert page.get_by_test_id("province-select").input_value() == "อุตรดิตถ์"
     choose_district(page, "Phic", "พิชัย")
     name = "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอพิชัยจังหวัดอุตรดิตถ์.mp4"

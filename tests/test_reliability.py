@@ -459,7 +459,8 @@ def test_verbose_prints_exactly_the_command_started(tmp_path, clip3, logo_dir, m
                            "--logo-dir", str(logo_dir), "--subs-th", str(srt(tmp_path / "th.srt")),
                            "--subs-mode", "both"])
     assert res.exit_code == 0, res.output
-    render = next(argv for argv in started if "-progress" in argv)
+    # the render (the measuring pass before it also reports progress, but draws no picture)
+    render = next(argv for argv in started if "-progress" in argv and "-filter_complex" in argv)
     assert runner.describe(render) in res.stderr.splitlines()
     graph = render[render.index("-filter_complex") + 1]
     assert "overlay=" in graph and "x=0:y=0" not in graph      # the real position

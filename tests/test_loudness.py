@@ -326,6 +326,15 @@ def test_a_near_silent_track_is_left_alone_with_a_warning(tmp_path, media, pictu
     after, _peak = ebur128(out / NAME)
     assert after is None or after < -60                           # not pumped up
 
+    # The batch report says the same: done, compliant, and what the tool could not do.
+    from overlay import batch as b
+
+    job = r.Job(input=clip, district="พิชัย", out_dir=tmp_path / "batch",
+                logo_dirs=(logo_dir,), quality="draft")
+    result = b.run_task(b.Task(row=2, job=job, key="k"))
+    assert result.status == "done", result.error
+    assert result.check.startswith("ok, with warnings:") and "nearly silent" in result.check
+
 
 def test_a_loud_clipped_track_comes_down_without_new_clipping(tmp_path, speech, picture,
                                                                logo_dir):

@@ -40,7 +40,7 @@ class JobResult:
     status: Status                       # DONE or FAILED
     output: Path | None = None
     duration: float | None = None
-    check: str = ""                      # "ok", "not compliant: …", or "" when not checked
+    check: str = ""                      # "ok", "ok, with warnings: …", "not compliant: …", or ""
     error: str = ""
     elapsed: float = 0.0
     report_files: tuple[Path, ...] = ()
@@ -103,6 +103,10 @@ def _check(p: Plan, loudness: float | None,
     from overlay.check import check_rendered
 
     receipt = check_rendered(p, loudness, audio)
+    if receipt.ok and receipt.warnings:
+        # Compliant, but the report names what the tool could not do (a near-silent sound).
+        noted = ", ".join(f"{item.name}: {item.detail}" for item in receipt.warnings)
+        return _("ok, with warnings: {items}").format(items=noted), ""
     if receipt.ok:
         return "ok", ""
     failed = ", ".join(f"{item.name}: {item.detail}" for item in receipt.failures)

@@ -15,7 +15,7 @@ from overlay.graph import measured_loudness
 from overlay.i18n import _
 from overlay.loudness import LEAVE, SILENCE_FLOOR, AudioPlan, Target
 from overlay.naming import Place, check_names, parse_clip_name
-from overlay.presets import Preset
+from overlay.presets import LogoRef, Preset
 from overlay.probe import probe
 
 if TYPE_CHECKING:
@@ -300,16 +300,17 @@ def _logo_items(path: Path, duration: float, preset: Preset, place: Place | None
     return logo_items(frames, refs)
 
 
-def _official(path: Path) -> bool:
+def _official(ref: LogoRef) -> bool:
     """A logo file the user gave (not our placeholder, nor our own drawing of the SDG wheel,
     which a district's copy of the official wheel need not match pixel for pixel)."""
-    from overlay.logos import is_placeholder
     from overlay.resources import logos_dir
 
+    if ref.placeholder:          # found once, when the logo was resolved
+        return False
     try:
-        Path(path).resolve().relative_to(logos_dir().resolve())
+        ref.path.resolve().relative_to(logos_dir().resolve())
     except ValueError:
-        return not is_placeholder(path)
+        return True
     return False
 
 
@@ -330,7 +331,7 @@ def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
         logos = LogoSet({ref.key: load_logo(ref.path, 160) for ref in refs})
     except OverlayError as exc:
         return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
-    official = [ref.key for ref in refs if _official(ref.path)]
+    official = [ref.key for ref in refs if _official(ref)]
     unknown: set[str] = set()
     hint: dict[str, int] = {}
     items = []

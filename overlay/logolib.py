@@ -246,12 +246,6 @@ def _decode(key: str, file: Path) -> Image.Image:
                       _("Copy or download the file again.")) from exc
 
 
-def _is_svg(file: Path) -> bool:
-    from overlay.logos import _is_svg as is_svg
-
-    return is_svg(file)
-
-
 def _border(rgb: np.ndarray) -> np.ndarray:
     return np.concatenate([rgb[0], rgb[-1], rgb[1:-1, 0], rgb[1:-1, -1]])
 
@@ -309,7 +303,7 @@ def prepare(key: str, file: Path, *, keep_background: bool = False) -> tuple[Ima
     """Check ``file`` as the ``key`` logo and normalise it: (RGBA image, notes). PresetError if unfit."""
     from PIL import Image
 
-    from overlay.logos import is_placeholder
+    from overlay import logos
 
     file = Path(file)
     if not file.is_file():
@@ -318,7 +312,7 @@ def prepare(key: str, file: Path, *, keep_background: bool = False) -> tuple[Ima
     if file.stat().st_size > MAX_BYTES:
         raise _refuse(key, file, _("is larger than {mb} MB").format(mb=MAX_BYTES // 2**20),
                       _("Use the logo file itself, not a video or a print scan."))
-    if is_placeholder(file):
+    if logos.is_placeholder(file):
         raise _refuse(key, file, _("is one of overlay's placeholders"),
                       _("Use the official file from the organisation the logo belongs to."))
     im = _decode(key, file)
@@ -356,7 +350,7 @@ def prepare(key: str, file: Path, *, keep_background: bool = False) -> tuple[Ima
                       _("Use a larger file: at least {n} pixels across, 200 or more is best.")
                       .format(n=MIN_LONG_SIDE))
     fitted = _fit(im, STORE_WIDTH, STORE_HEIGHT)
-    if (reduced or fitted.size != im.size) and not _is_svg(file):
+    if (reduced or fitted.size != im.size) and not logos._is_svg(file):
         notes.append(_("Reduced from {w0}×{h0} to {w}×{h} pixels (plenty for a 1080p clip).")
                      .format(w0=original[0], h0=original[1], w=fitted.width, h=fitted.height))
     if fitted.height < SOFT_HEIGHT:

@@ -37,3 +37,11 @@ def parse_time(value: str | int | float) -> float:
     if secs >= 60 or (match["h"] is not None and (minutes >= 60 or len(match["m"]) != 2)):
         raise ValueError("not a time")
     return hours * 3600 + minutes * 60 + secs
+
+
+def format_time(seconds: float) -> str:
+    """'4:05', or '1:02:03' past an hour, to the nearest second: how lengths, limits and
+    YouTube's chapter stamps are shown (``parse_time`` reads it back)."""
+    hours, rest = divmod(int(round(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -7,7 +7,7 @@ import pytest
 from overlay.errors import UsageError
 from overlay.render import seconds
 from overlay.report.model import parse_time as chapter_time
-from overlay.timecode import parse_time
+from overlay.timecode import format_time, parse_time
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -44,3 +44,11 @@ def test_chapters_are_whole_seconds_of_the_same_forms():
     for bad in ("1:05.5", 1.5):
         with pytest.raises(ValueError):
             chapter_time(bad)
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (0, "0:00"), (5, "0:05"), (65, "1:05"), (300, "5:00"), (299.6, "5:00"), (3723, "1:02:03"),
+])
+def test_one_way_to_show_a_time_and_it_reads_back(seconds, text):
+    assert format_time(seconds) == text
+    assert parse_time(text) == round(seconds)

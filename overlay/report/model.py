@@ -218,13 +218,6 @@ def parse_time(value: Any) -> int:
     return int(seconds)
 
 
-def format_time(seconds: int) -> str:
-    """YouTube's chapter stamp: m:ss, or h:mm:ss past an hour."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 @dataclass(frozen=True)
 class Chapter:
     start: int             # seconds
@@ -249,13 +242,13 @@ def chapters_from(starts: Mapping[str, int]) -> tuple[tuple[Chapter, ...], list[
     last_key, last = given[-1]
     if last > base().max_duration - MIN_CHAPTER_SECONDS:
         problems.append(_("chapters.{key} starts at {time}, too late for a clip of at most 5 minutes.")
-                        .format(key=last_key, time=format_time(last)))
+                        .format(key=last_key, time=timecode.format_time(last)))
     chapters = [Chapter(t, CHAPTER_TITLES[k]) for k, t in given]
     first = given[0][1]
     if 0 < first < MIN_CHAPTER_SECONDS:
         problems.append(_("chapters.{key} starts at {time}: make it 0:00, or at least 0:{n} so "
                           "the introduction can be a chapter.").format(
-                              key=given[0][0], time=format_time(first), n=MIN_CHAPTER_SECONDS))
+                              key=given[0][0], time=timecode.format_time(first), n=MIN_CHAPTER_SECONDS))
     elif first >= MIN_CHAPTER_SECONDS:
         chapters.insert(0, Chapter(0, INTRO_TITLE))
     if len(chapters) < 3:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from overlay.report.model import CHAPTER_TITLES, FORM, TOPICS, Report, format_time
+from overlay.report.model import CHAPTER_TITLES, FORM, TOPICS, Report
+from overlay.timecode import format_time
 
 TITLE_LIMIT = 100          # YouTube's limits
 DESCRIPTION_LIMIT = 5000

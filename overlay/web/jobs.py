@@ -91,7 +91,8 @@ def clean_chapters(value: Any) -> dict[str, int]:
 def chapter_warnings(marks: dict[str, int], length: float) -> list[str]:
     """What YouTube would make of the marks (``chapters_from``'s problems), as warnings: a
     mark never refuses a render. A mark past the clip's end is dropped from ``marks``."""
-    from overlay.report.model import chapters_from, format_time
+    from overlay.report.model import chapters_from
+    from overlay.timecode import format_time
 
     warnings: list[str] = []
     for key, seconds in list(marks.items()):

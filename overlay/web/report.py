@@ -29,9 +29,9 @@ from overlay.report.model import (
     chapters_from,
     check_answer,
     check_chapter,
-    format_time,
     validate,
 )
+from overlay.timecode import format_time
 from overlay.web.errors import Conflict, NotFound, TooLarge, WebError
 from overlay.web.features import Feature, NavItem, Section
 from overlay.web.i18n import request_language, translator

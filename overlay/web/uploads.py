@@ -26,6 +26,7 @@ from overlay import graph, runner
 from overlay.errors import InputError, OverlayError
 from overlay.i18n import _
 from overlay.probe import MediaInfo, probe, require_video
+from overlay.timecode import format_time
 from overlay.tools import ffmpeg_exe
 from overlay.web.errors import NotFound, TooLarge, WebError
 from overlay.web.features import Feature
@@ -97,7 +98,7 @@ def clip_facts(info: MediaInfo, size: int) -> dict[str, Any]:
     if info.duration > preset.max_duration:
         changes.append(_("The clip is {total} long: only {limit} can be kept. Choose the part "
                          "to keep below; otherwise the first {limit} are used.")
-                       .format(total=clock(info.duration), limit=clock(preset.max_duration)))
+                       .format(total=format_time(info.duration), limit=format_time(preset.max_duration)))
     if video.rotation:
         changes.append(_("The clip was filmed turned; it will be turned upright."))
     if (out_w, out_h) != (w, h):
@@ -109,21 +110,13 @@ def clip_facts(info: MediaInfo, size: int) -> dict[str, Any]:
     if video.interlaced:
         changes.append(_("Interlaced video will be made progressive."))
     return {
-        "duration": info.duration, "duration_text": clock(info.duration), "size": size,
+        "duration": info.duration, "duration_text": format_time(info.duration), "size": size,
         "width": w, "height": h,
         "orientation": "portrait" if h > w else "landscape",
         "orientation_text": _("portrait") if h > w else _("landscape"),
         "sound": info.audio is not None, "codec": video.codec, "limit": preset.max_duration,
         "changes": changes, "playable": playable_in_browser(info),
     }
-
-
-def clock(seconds: float) -> str:
-    """'4:05' or '1:02:03': how the page and the warnings show a length."""
-    total = int(round(seconds))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 # ---------------------------------------------------------------- proxies

@@ -204,7 +204,9 @@ def test_queue_and_cancel(web, settings, media):
 
 
 def test_stop_server_during_render_leaves_nothing(settings, media):
-    long = make_clip(media / "long10b.mp4", seconds=10, size="640x360")
+    # Long enough that the render is still running when the server stops (it is stopped at
+    # its first progress, so the length costs only the clip's making).
+    long = make_clip(media / "long40.mp4", seconds=40, size="640x360")
     with client(settings) as c:
         clip = send(c, long).json()
         job = c.post("/api/jobs", json={"input": clip["id"], "district": "พิชัย"}).json()

@@ -323,9 +323,9 @@ def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
     for those (and the SDG wheel we draw ourselves), a static overlay top-right across the
     frames is what can be checked.
     """
-    from overlay.detect import LogoSet, found_size, logo_label, static_overlay
+    from overlay.detect import LogoSet, found_size, static_overlay
     from overlay.detect import find_logos as find
-    from overlay.logos import load_logo
+    from overlay.logos import load_logo, logo_label
 
     try:
         logos = LogoSet({ref.key: load_logo(ref.path, 160) for ref in refs})

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-from overlay.i18n import _
-
 WORK_SHORT_SIDE = 240        # frames are searched at most this tall (short side), in pixels
 MIN_FRACTION = 0.03          # logo heights tried: 3 % .. 20 % of the frame's short side
 MAX_FRACTION = 0.20
@@ -28,17 +26,6 @@ SCALE_STEP = 1.12            # a logo within 6 % of a tried size still correlate
 THRESHOLD = 0.70             # NCC at or above this: the pattern is there...
 MAX_DIFF = 40.0              # ...and the colours too: mean difference (0-255) where opaque
 CANDIDATES = 8               # peaks kept per logo, so identical logos get distinct places
-
-
-def logo_label(key: str) -> str:
-    """A logo's name for a person, in the letter's words."""
-    labels = {
-        "moi": _("Ministry of Interior"), "dla": _("Department of Local Administration"),
-        "volunteers": _("Local Volunteers Love the Earth"), "sdg": _("SDG Wheel"),
-        "province": _("province"), "district": _("district"),
-        "lao": _("local government organisation"),
-    }
-    return labels.get(key, key)
 
 
 @dataclass(frozen=True)

@@ -42,16 +42,6 @@ if TYPE_CHECKING:
 NATIONWIDE = ("moi", "dla", "volunteers", "sdg")
 PROVINCE_WIDE = (*NATIONWIDE, "province")
 
-LOGO_LABELS = {   # key: (English, Thai), for lists and the web page
-    "moi": ("Ministry of Interior", "กระทรวงมหาดไทย"),
-    "dla": ("Department of Local Administration", "กรมส่งเสริมการปกครองท้องถิ่น"),
-    "volunteers": ("Local Volunteers Love the Earth", "อาสาสมัครท้องถิ่นรักโลก"),
-    "sdg": ("SDG Wheel", "วงล้อ SDGs"),
-    "province": ("Province", "จังหวัด"),
-    "district": ("District", "อำเภอ"),
-    "lao": ("Local government organisation", "องค์กรปกครองส่วนท้องถิ่น"),
-}
-
 MAX_BYTES = 50 * 1024 * 1024      # no official logo file is this big; a video or a RAW photo is
 MAX_PIXELS = 100_000_000          # refuse above; big scans below are reduced
 MIN_LONG_SIDE = 64                # an icon or a 1×1 pixel is not the official artwork

@@ -17,7 +17,7 @@ import colorsys
 import hashlib
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageFont, ImageOps, PngImagePlugin
 
+from overlay import i18n
 from overlay.errors import PresetError
 from overlay.files import replacing
 from overlay.i18n import _
@@ -38,6 +39,24 @@ SDG_COLOURS = (
 )
 
 PLACEHOLDER_KEY = "overlay-placeholder"
+
+
+def logo_label(key: str, *, heading: bool = False,
+               gettext: Callable[[str], str] | None = None) -> str:
+    """A logo's name for a person, in the letter's words (the receipt, lists, the page).
+
+    ``heading``: capitalised, for a list's entry rather than the middle of a sentence.
+    ``gettext``: another language's ``_`` (the web page's, per request).
+    """
+    _ = gettext or i18n._   # a local _: the catalogue tool still finds the _("…") below
+    labels = {
+        "moi": _("Ministry of Interior"), "dla": _("Department of Local Administration"),
+        "volunteers": _("Local Volunteers Love the Earth"), "sdg": _("SDG Wheel"),
+        "province": _("province"), "district": _("district"),
+        "lao": _("local government organisation"),
+    }
+    label = labels.get(key, key)
+    return label[:1].upper() + label[1:] if heading else label
 
 # The logos' order, height and inset are the letter's rules: [logos] in presets/base.toml.
 MIN_HEIGHT = 16

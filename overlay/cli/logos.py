@@ -11,19 +11,13 @@ from overlay import logolib
 from overlay.cli.common import err, handled, out
 from overlay.cli.options import LogoDirOpt, PresetOpt, ProvinceOpt
 from overlay.i18n import _
+from overlay.logos import logo_label
 
 app = typer.Typer(
     help=_("Your official logos, added once and used by every render: list, add, remove, show."),
     no_args_is_help=True)
 
 DistrictOpt = typer.Option(None, "--district", "-d", help=_("District (อำเภอ), e.g. พิชัย."))
-
-
-def _label(key: str) -> str:
-    from overlay.i18n import language
-
-    en, th = logolib.LOGO_LABELS.get(key, (key, key))
-    return th if language() == "th" else en
 
 
 @app.command("list", help=_("The logos of a district in the letter's order: which file each uses, "
@@ -42,7 +36,7 @@ def list_(
     width = max(len(ref.key) for ref in refs)
     for number, ref in enumerate(refs, 1):
         mark = f"[yellow]! {_('PLACEHOLDER')}[/]" if ref.placeholder else "[green]✓[/]"
-        out.print(f"{number}. {ref.key:<{width}}  {_label(ref.key)}  {mark}  "
+        out.print(f"{number}. {ref.key:<{width}}  {logo_label(ref.key, heading=True)}  {mark}  "
                   f"({logolib.describe_source(ref)})")
         out.print(f"   {ref.path}", markup=False)
     holders = [ref.key for ref in refs if ref.placeholder]

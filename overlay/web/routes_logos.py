@@ -19,9 +19,10 @@ from starlette.responses import Response
 
 from overlay import logolib
 from overlay.i18n import _
+from overlay.logos import logo_label
 from overlay.web.errors import NotFound, TooLarge
 from overlay.web.features import Feature, Section
-from overlay.web.i18n import request_language
+from overlay.web.i18n import request_language, translator
 
 router = APIRouter(prefix="/api/logos")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -49,11 +50,11 @@ def listing(request: Request, t: logolib.Target) -> dict[str, Any]:
     slots: list[dict[str, Any]] = []
     versions = []
     for ref in logolib.slots(t):
-        en, th = logolib.LOGO_LABELS.get(ref.key, (ref.key, ref.key))
         versions.append(_version(ref.path))
         query = urlencode({**place, "key": ref.key, "v": versions[-1]})
         slots.append({
-            "key": ref.key, "label": th if lang == "th" else en, "placeholder": ref.placeholder,
+            "key": ref.key, "label": logo_label(ref.key, heading=True, gettext=translator(lang)),
+            "placeholder": ref.placeholder,
             "source": ref.source, "source_label": logolib.describe_source(ref),   # engine language = the page's
             "file": ref.path.name, "thumb": f"/api/logos/thumb?{query}",
             "stored": ref.source == "library",

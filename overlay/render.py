@@ -93,6 +93,11 @@ def choose_preset(preset: str | None, province: str | None) -> Preset:
     return load_preset(DEFAULT_PRESET)
 
 
+def output_name(preset: Preset, place: Place) -> str:
+    """The mandated file name the render writes for ``place`` (the page shows the same)."""
+    return format_name(place.district, place.province, preset.name_template) + preset.extension
+
+
 def window(info: MediaInfo, start: float, end: float | None, limit: float) -> tuple[float, float, bool]:
     """(start, duration, cut) of the part to keep; InputError when nothing sensible is left."""
     total = info.duration
@@ -138,9 +143,7 @@ def plan(job: Job) -> Plan:
                           "its province logos may be wrong.")
                         .format(preset=preset.name, p1=preset.province, p2=place.province))
 
-    out_dir = Path(job.out_dir)
-    name = format_name(place.district, place.province, preset.name_template) + preset.extension
-    output = out_dir / name
+    output = Path(job.out_dir) / output_name(preset, place)
     if output.exists() and output.resolve() == Path(job.input).resolve():
         raise UsageError(_("The output would replace the input {path}.").format(path=output),
                          _("Choose another --out-dir: the input is never changed."))

@@ -46,13 +46,13 @@ def list_places() -> dict[str, Any]:
 @router.get("/name")
 def file_name(request: Request, district: str, province: str) -> dict[str, Any]:
     """The file name exactly as the render will write it (names checked by the gazetteer)."""
-    from overlay.naming import check_names, format_name
-    from overlay.render import choose_preset
+    from overlay.naming import check_names
+    from overlay.render import choose_preset, output_name
 
     place = check_names(district, province)
     preset = choose_preset(None, place.province)
     entry = preset.district(place.district)
-    name = format_name(place.district, place.province, preset.name_template) + preset.extension
+    name = output_name(preset, place)
     folder = request.app.state.settings.output_dir
     return {"file_name": name, "district": place.district, "province": place.province,
             "district_en": place.district_en, "province_en": place.province_en,

@@ -11,9 +11,8 @@ import numpy as np
 
 from overlay.delivery import YOUTUBE
 from overlay.errors import InputError, OverlayError
-from overlay.graph import measured_loudness
 from overlay.i18n import _
-from overlay.loudness import LEAVE, SILENCE_FLOOR, AudioPlan, Target
+from overlay.loudness import LEAVE, SILENCE_FLOOR, AudioPlan, Target, measured_loudness
 from overlay.naming import Place, check_names, parse_clip_name
 from overlay.presets import LogoRef, Preset
 from overlay.probe import probe

@@ -225,11 +225,3 @@ def level_filters(spec: GraphSpec) -> list[tuple[str, dict[str, object]]]:
     return spec.audio_plan.filters(rate=spec.audio_rate)
 
 
-def measured_loudness(stderr: str) -> float | None:
-    """Integrated loudness (LUFS) from the ebur128 summary in ffmpeg's report, if any."""
-    import re
-
-    found = re.findall(r"I:\s+(-?[\d.]+|-inf)\s+LUFS", stderr)
-    if not found or found[-1] == "-inf" or float(found[-1]) < -69:
-        return None
-    return float(found[-1])

@@ -200,6 +200,15 @@ def parse_summary(stderr: str) -> Measured | None:
                     threshold=_number(gate.group(1)) if gate else None)
 
 
+def measured_loudness(stderr: str) -> float | None:
+    """Integrated loudness (LUFS) of the last ebur128 summary in ffmpeg's report; None when
+    there is none or the sound is silent (at or under −69 LUFS)."""
+    summary = parse_summary(stderr)
+    if summary is None or summary.integrated is None or summary.integrated < -69:
+        return None
+    return summary.integrated
+
+
 # ---------------------------------------------------------------- the measuring pass
 
 def filter_text(filters: Sequence[tuple[str, dict[str, object]]]) -> str:

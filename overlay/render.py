@@ -335,7 +335,7 @@ def _render_into(p: Plan, track: ProgressFn, warn: Callable[[str], None] | None,
         for sub in prep.embed:   # sidecars for YouTube's caption upload, beside the clip
             with runner.atomic_output(sidecar_path(p.output, sub.language), force=True) as temp:
                 shutil.copyfile(sub.path, temp)
-    return Rendered(p.output, graph.measured_loudness(stderr), audio)
+    return Rendered(p.output, loudness.measured_loudness(stderr), audio)
 
 
 def sidecar_path(output: Path, language: str) -> Path:

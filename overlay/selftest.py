@@ -152,7 +152,7 @@ def _run_in(exe: str, work: Path) -> Verdict:
                        .format(why=why), subtitles=False)
     if logo_match(frame, np.asarray(row.image.convert("RGBA")), row.x, row.y) >= 40:
         return Verdict(False, _("the logo row was not drawn"))
-    if graph.measured_loudness(stderr) is None:
+    if loudness.measured_loudness(stderr) is None:
         return Verdict(False, _("its ebur128 filter gave no loudness summary"))
     if not faststart(output):
         return Verdict(False, _("+faststart did not put the index at the front"))

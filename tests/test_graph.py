@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from overlay import graph
+from overlay.loudness import measured_loudness
 from overlay.presets import EncodeProfile
 from overlay.presets import base as base_preset
 from overlay.probe import VideoInfo
@@ -170,6 +171,6 @@ def test_sound_has_its_own_demuxer_and_is_measured_in_the_same_pass():
 
 def test_measured_loudness_reads_the_summary():
     report = "  Integrated loudness:\n    I:         -14.2 LUFS\n    Threshold: -24.3 LUFS\n"
-    assert graph.measured_loudness(report) == -14.2
-    assert graph.measured_loudness("    I:         -inf LUFS\n") is None
-    assert graph.measured_loudness("nothing") is None
+    assert measured_loudness(report) == -14.2
+    assert measured_loudness("    I:         -inf LUFS\n") is None
+    assert measured_loudness("nothing") is None

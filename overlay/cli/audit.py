@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from overlay.cli.common import err, handled, out
 from overlay.cli.options import LogoDirOpt, PresetOpt, ProvinceOpt
@@ -129,8 +131,8 @@ def audit(
     _print(result)
     for kind, where, why in others(result):
         if kind != "ignored":
-            out.print(f"[yellow]{kind}[/]: {where}: {why}", highlight=False)
-    out.print(f"[bold]{result.summary()}[/]")
+            out.print(f"[yellow]{escape(kind)}[/]: {escape(f'{where}: {why}')}", markup=True)
+    out.print(result.summary(), style="bold")
     for path in written:
         err.print(str(path), markup=False)
     if result.complete < len(result.rows):
@@ -150,7 +152,7 @@ def _print(result) -> None:
     labels = {"complete": _("complete"), "problems": _("problems"), "missing": _("missing")}
     for row in result.rows:
         clip = ", ".join(c.path.name for c in row.clips) or "–"
-        table.add_row(f"อำเภอ{row.district}", f"[{colours[row.status]}]{labels[row.status]}[/]",
-                      clip, "\n".join(row.problems))
+        table.add_row(Text(f"อำเภอ{row.district}"), Text(labels[row.status], style=colours[row.status]),
+                      Text(clip), Text("\n".join(row.problems)))
     out.print(table)
 

@@ -20,8 +20,12 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from overlay.errors import OverlayError, RenderError
 from overlay.i18n import _
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# Verbatim by default: no markup, no emoji codes, no highlighting. Commands, paths, user text
+# and ffmpeg's words print exactly as they are (rich would turn "-map 0:a:0" into an emoji and
+# eat "[bold]" in a file name). A line of our own that wants colour says markup=True and
+# escapes whatever it interpolates from outside, or uses style=.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 @contextmanager

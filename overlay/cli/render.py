@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from overlay.cli.common import err, handled, out, print_warnings, progress_bar
 from overlay.cli.options import LaoOpt, LogoDirOpt, PresetOpt, ProvinceOpt
@@ -27,11 +27,12 @@ app = typer.Typer()
 
 
 def print_receipt(receipt: Receipt, console: Console = err) -> None:
-    table = Table(title=str(receipt.path.name), show_header=False, box=None, pad_edge=False)
+    table = Table(title=Text(receipt.path.name), show_header=False, box=None, pad_edge=False)
     for item in receipt.items:
-        mark = ("[yellow]⚠[/]" if item.warning else
-                {True: "[green]✓[/]", False: "[red]✗[/]", None: "[dim]·[/]"}[item.ok])
-        table.add_row(mark, escape(item.name), escape(item.detail))
+        mark = (Text("⚠", style="yellow") if item.warning else
+                {True: Text("✓", style="green"), False: Text("✗", style="red"),
+                 None: Text("·", style="dim")}[item.ok])
+        table.add_row(mark, Text(item.name), Text(item.detail))
     console.print(table)
     for item in receipt.items:
         if item.hint and item.ok is not True:
@@ -42,7 +43,7 @@ def print_receipt(receipt: Receipt, console: Console = err) -> None:
         verdict = _("Compliant, with {n} warning(s).").format(n=len(receipt.warnings))
     else:
         verdict = _("Compliant.")
-    console.print(f"[bold {'green' if receipt.ok else 'red'}]{verdict}[/]")
+    console.print(verdict, style=f"bold {'green' if receipt.ok else 'red'}", markup=False)
 
 
 # ---------------------------------------------------------------- commands

@@ -31,22 +31,22 @@ def _frame_size(value: str) -> tuple[int, int]:
 
 
 def _print_report(report: SubsReport, console: Console) -> None:
-    console.print(_("Encoding: {enc}").format(enc=escape(report.encoding)))
+    console.print(_("Encoding: {enc}").format(enc=escape(report.encoding)), markup=True)
     console.print(_("Cues read: {n}, shown: {shown}").format(n=report.cues_read,
-                                                            shown=report.cues_shown))
+                                                            shown=report.cues_shown), markup=True)
     for problem in report.read_problems:
-        console.print(f"[red]•[/red] {escape(problem)}")
+        console.print(f"[red]•[/red] {escape(problem)}", markup=True)
     for warning in report.warnings:
-        console.print(f"[yellow]•[/yellow] {escape(warning)}")
+        console.print(f"[yellow]•[/yellow] {escape(warning)}", markup=True)
     if report.breaks:
-        console.print(_("Thai line breaks (| new line, || next part of the cue):"))
+        console.print(_("Thai line breaks (| new line, || next part of the cue):"), markup=True)
         for cue in report.breaks:
             console.print(f"  #{cue.index} ({_('line')} {cue.line}): {escape(cue.shown())}",
-                          soft_wrap=True)
+                          soft_wrap=True, markup=True)
         if any(cue.fallbacks for cue in report.breaks):
-            console.print(_("[yellow]![/yellow] a break inside a word the dictionaries do not know."))
+            console.print(_("[yellow]![/yellow] a break inside a word the dictionaries do not know."), markup=True)
     if not report.problems:
-        console.print(_("[green]No problems found.[/green]"))
+        console.print(_("[green]No problems found.[/green]"), markup=True)
 
 
 @app.command("check", help=_("Show what a subtitle file will become: encoding, cues, problems, Thai line breaks."))

@@ -14,7 +14,7 @@ from overlay.errors import InputError, OverlayError
 from overlay.i18n import _
 from overlay.loudness import LEAVE, SILENCE_FLOOR, AudioPlan, Target, measured_loudness
 from overlay.naming import Place, check_names, parse_clip_name
-from overlay.presets import LogoRef, Preset
+from overlay.presets import LogoRef, Preset, length_limit
 from overlay.probe import probe
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
 
     with av.open(str(path)) as container:
         streams = list(container.streams)
-        items += _length_items(streams, info.duration, limit or preset.max_duration)
+        items += _length_items(streams, info.duration, length_limit(preset, limit)[0])
         video = next((s for s in streams if s.type == "video"), None)
         audio = next((s for s in streams if s.type == "audio"), None)
         items += _video_items(video, preset) + _audio_items(audio, preset)

@@ -21,7 +21,6 @@ from overlay.gazetteer import Province, gazetteer
 from overlay.i18n import _
 from overlay.presets import Preset
 
-OUTPUT_NAMES = ("audit.csv", "audit.json", "audit.html")
 SHEET_TIMES = (0.05, 0.35, 0.65, 0.95)     # contact sheet: fractions of the clip's length
 
 

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from overlay.cli.common import err, handled, out
+from overlay.cli.common import err, handled, out, print_warnings
 from overlay.cli.options import LogoDirOpt, PresetOpt, ProvinceOpt
 from overlay.errors import UsageError
 from overlay.i18n import _
@@ -82,6 +82,7 @@ def audit(
     from overlay.audit.engine import run_audit
     from overlay.audit.writers import others, write_all
     from overlay.gazetteer import gazetteer
+    from overlay.presets import length_limit
     from overlay.render import choose_preset
 
     if not folder.is_dir():
@@ -92,6 +93,7 @@ def audit(
         raise UsageError(_("Which province? The preset names none."),
                          _("Add --province, e.g. --province อุตรดิตถ์."))
     prov = gazetteer().province(province or chosen.province or "")
+    print_warnings(filter(None, [length_limit(chosen, max_duration)[1]]))
 
     def renamed(found, prov):
         if not fix_names:

@@ -148,10 +148,12 @@ def check(
     """Print a receipt: lengths, codecs, fast start, loudness, name, logos. Exit 1 if not compliant."""
     from overlay.check import check_file
     from overlay.naming import parse_clip_name
+    from overlay.presets import length_limit
     from overlay.render import choose_preset
 
     parsed = parse_clip_name(file.name)
     chosen = choose_preset(preset, None if preset or not parsed else _safe_province(parsed[1]))
+    print_warnings(filter(None, [length_limit(chosen, max_duration)[1]]))
     receipt = check_file(file, chosen, logo_dirs=tuple(logo_dir or ()), limit=max_duration,
                          district=district)
     print_receipt(receipt, out)

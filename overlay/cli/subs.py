@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from overlay.cli.common import handled, out
+from overlay.cli.common import handled, out, print_warnings
 from overlay.i18n import _
 from overlay.subtitles import SubsReport, check_srt
 
@@ -62,10 +62,11 @@ def check(
     size: str = typer.Option("1920x1080", "--size", help=_("Output frame size, WIDTHxHEIGHT.")),
 ) -> None:
     """Show what a subtitle file will become: encoding, cues, problems, Thai line breaks."""
-    from overlay.presets import base
+    from overlay.presets import base, length_limit
 
     frame_w, frame_h = _frame_size(size)
-    limit = max_duration or base().max_duration
+    limit, refused = length_limit(base(), max_duration)
+    print_warnings(filter(None, [refused]))
     report = check_srt(file, encoding=encoding, start=start, duration=limit,
                        frame_w=frame_w, frame_h=frame_h)
     _print_report(report, out)

@@ -118,7 +118,7 @@ def audit(
         return replace(found, clips=[moved.get(p, p) for p in found.clips])
 
     skip = (out_dir,) if _inside(out_dir, folder) else ()
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                         console=err, transient=True,
                         disable=not err.is_terminal and not os.environ.get("OVERLAY_PROGRESS"))
     with progress:

@@ -77,7 +77,7 @@ def handled(fn: F) -> F:
 
 def progress_bar(label: str, total: float) -> tuple[Progress, Callable[[float], None]]:
     """A bar of seconds written, on a terminal (or OVERLAY_PROGRESS=1), and what moves it."""
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+    progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(),
                         TimeRemainingColumn(), console=err, transient=True,
                         disable=not err.is_terminal and not os.environ.get("OVERLAY_PROGRESS"))
     task = progress.add_task(label, total=total)

@@ -15,8 +15,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from tests.conftest import make_clip
+from overlay import runner
+from overlay.cli import app
+
+from conftest import make_clip
 
 # A file name cannot hold "/": the folder "[red]x[" and the file "red] …" make the path read
 # "…/[red]x[/red] :a: [bold]b.mp4".
@@ -66,3 +70,25 @@ def test_a_file_name_with_markup_prints_as_it_is(rendered, tmp_path, logo_dir):
     assert checked.returncode == 1, checked.stderr          # the name is not the mandated one
     assert odd.name in checked.stdout.splitlines()[0], checked.stdout
     assert "🅰" not in checked.stdout + checked.stderr
+
+
+def test_every_command_run_is_printed_as_run(rendered, tmp_path, logo_dir, monkeypatch):
+    """In-process, with the argument lists recorded where the runner starts them: each one's
+    copy-pasteable line (runner.describe) is a line of -v's output, character for character."""
+    clip, _done = rendered
+    started: list[list[str]] = []
+    real = subprocess.Popen
+
+    def popen(args, *a, **kw):
+        started.append([str(x) for x in args])
+        return real(args, *a, **kw)
+
+    monkeypatch.setattr(runner.subprocess, "Popen", popen)
+    res = CliRunner().invoke(app, ["render", str(clip), "-d", "พิชัย", "--preset", "uttaradit",
+                                   "--logo-dir", str(logo_dir), "-o", str(tmp_path), "-v"])
+    assert res.exit_code == 0, res.output
+    commands = [argv for argv in started if f"file:{clip.resolve()}" in argv]
+    assert any("0:a:0" in argv for argv in commands), commands        # the loudness pass
+    lines = res.stderr.splitlines()
+    for argv in commands:
+        assert runner.describe(argv) in lines, (runner.describe(argv), res.stderr)

@@ -1,8 +1,9 @@
 """The audit of a folder: every clip and report a province's districts sent, one row each.
 
 scan (any layout of sub-folders) → names (which district, what differs) → the receipt of
-``overlay check`` for each clip (probe, a few frames, the sound: never the whole picture)
-→ the report documents → one row per district of the gazetteer, sent or not.
+``overlay check`` for each clip, from one read of it (one open for the probe, the streams and
+the few keyframes the logos and the contact sheet need; one ffmpeg pass for the sound: never
+the whole picture) → the report documents → one row per district of the gazetteer, sent or not.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from overlay.audit.names import VIDEO_SUFFIXES, NameCheck, diagnose
 from overlay.audit.reports import REPORT_SUFFIXES, ReportDoc, read_report
-from overlay.check import Item, frames_at, read_clip
+from overlay.check import Item, read_clip
 from overlay.errors import OverlayError
 from overlay.gazetteer import Province, gazetteer
 from overlay.i18n import _
@@ -252,12 +253,6 @@ def _place(name: NameCheck, province: Province | None) -> Place | None:
     district = next((d for d in province.districts if d.name_th == name.district), None)
     return Place(name.district, province.name_th, district.name_en if district else None,
                  province.name_en)
-
-
-def contact_sheet(path: Path, duration: float, width: int = 240) -> tuple[bytes, bytes]:
-    """:func:`sheet_images` of a clip's keyframes across its length (a second read of the
-    clip: the audit takes these frames in its one read, ``check.read_clip``)."""
-    return sheet_images(frames_at(path, [duration * t for t in SHEET_TIMES], keyframes=True), width)
 
 
 def sheet_images(frames: list[np.ndarray], width: int = 240) -> tuple[bytes, bytes]:

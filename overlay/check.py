@@ -216,7 +216,7 @@ def read_clip(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
     sheet_frames: list[np.ndarray] = []
     with probing(path) as (container, info):
         streams = list(container.streams)
-        items += _length_items(streams, info.duration, length_limit(preset, limit)[0])
+        items += _length_items(streams, info.duration, length_limit(preset, limit or None)[0])
         video = next((s for s in streams if s.type == "video"), None)
         audio = next((s for s in streams if s.type == "audio"), None)
         items += _video_items(video, preset) + _audio_items(audio, preset)

@@ -33,9 +33,9 @@ SEGMENT = 7.0          # seconds; not a divisor of the middle or end, so frames 
 
 
 def make_folder(count: int, seconds: float, size: tuple[int, int]) -> Path:
+    from overlay.logofiles import district_logos, logo_row
     from overlay.naming import clip_name
-    from overlay.presets import district_logos, load_preset
-    from overlay.render import logo_row
+    from overlay.presets import load_preset
     from overlay.tools import ffmpeg_exe
 
     preset = load_preset("uttaradit")
@@ -98,7 +98,8 @@ def parts(clip: Path) -> dict[str, float]:
     frames = frames_at(clip, [0.0, info.duration / 2, info.duration + 1], keyframes=True)
     timings["logo frames (first, middle and last keyframe)"] = time.perf_counter() - t
     from overlay.check import logo_items
-    from overlay.presets import district_logos, load_preset
+    from overlay.logofiles import district_logos
+    from overlay.presets import load_preset
     preset = load_preset("uttaradit")
     refs = district_logos(preset, preset.district(clip.name.split("อำเภอ")[-1].split("จังหวัด")[0]))
     t = time.perf_counter()

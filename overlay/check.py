@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import av
 import numpy as np
 
+from overlay import runner, selftest
 from overlay.delivery import YOUTUBE
-from overlay.errors import InputError, OverlayError
+from overlay.detect import LogoSet, found_size, static_overlay
+from overlay.detect import find_logos as find
+from overlay.errors import OverlayError, RenderError
 from overlay.i18n import _
+from overlay.logofiles import LogoRef, district_logos
+from overlay.logos import load_logo, logo_label
 from overlay.loudness import LEAVE, SILENCE_FLOOR, AudioPlan, Target, measured_loudness
+from overlay.measure import faststart, frames_at
+from overlay.measure import logo_match as logo_match  # for the audit and the benchmarks
 from overlay.naming import Place, check_names, parse_clip_name
-from overlay.presets import LogoRef, Preset
+from overlay.presets import Preset
 from overlay.probe import probe
+from overlay.resources import logos_dir
 
 if TYPE_CHECKING:
     from overlay.render import Plan
@@ -58,85 +66,15 @@ class Receipt:
         return tuple(item for item in self.items if item.warning)
 
 
-def faststart(path: Path) -> bool:
-    """True when the index (moov) comes before the media (mdat): playback starts at once."""
-    with open(path, "rb") as fh:
-        while True:
-            header = fh.read(8)
-            if len(header) < 8:
-                return False
-            size, kind = struct.unpack(">I4s", header)
-            if kind == b"moov":
-                return True
-            if kind == b"mdat":
-                return False
-            if size == 1:
-                size = struct.unpack(">Q", fh.read(8))[0] - 8
-            elif size == 0:
-                return False
-            fh.seek(size - 8, 1)
-
-
 def integrated_loudness(path: Path) -> float | None:
     """EBU R128 integrated loudness of the first audio stream, in LUFS (None if silent)."""
-    from overlay import runner
-    from overlay.errors import RenderError
-    from overlay.selftest import require
-
-    exe = str(require().path)     # an unfit ffmpeg would make this figure "silent"
+    exe = str(selftest.require().path)     # an unfit ffmpeg would make this figure "silent"
     try:
         stderr = runner.run([exe, "-hide_banner", "-nostdin", "-i", f"file:{path.resolve()}",
                              "-map", "0:a:0", "-af", "ebur128=framelog=quiet", "-f", "null", "-"])
     except RenderError as exc:    # an unreadable sound track: no figure, as before
         stderr = exc.stderr
     return measured_loudness(stderr)
-
-
-def frames_at(path: Path, times: list[float], *, keyframes: bool = False) -> list[np.ndarray]:
-    """RGB frames nearest to each time (seconds); the last frame for a time past the end.
-
-    ``keyframes``: the keyframe at or before each time will do (one frame decoded, not a GOP).
-    """
-    import av
-
-    out: list[np.ndarray] = []
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"      # frame threads: the end of a GOP decodes faster
-        for t in times:
-            container.seek(int(max(0.0, t) * 1_000_000), any_frame=False, backward=True)
-            chosen = None
-            for frame in container.decode(stream):
-                chosen = frame
-                if keyframes or (frame.time is not None and frame.time >= t):
-                    break
-            if chosen is None:
-                raise InputError(_("No picture could be decoded near {t:.1f} s.").format(t=t))
-            out.append(chosen.to_ndarray(format="rgb24"))
-    return out
-
-
-def logo_match(frame: np.ndarray, row_rgba: np.ndarray, x: int, y: int) -> float:
-    """Mean difference (0–255) between the frame and the logo row where the row is opaque.
-
-    Both are blurred first (as PyAV's tests compare images): x264 at small sizes smears the
-    fine print of a logo, which is compression, not a missing logo.
-    """
-    from PIL import Image, ImageFilter
-
-    h, w = row_rgba.shape[:2]
-    region = frame[y:y + h, x:x + w]
-    if region.shape[:2] != (h, w):
-        return 255.0
-    mask = row_rgba[..., 3] > 250
-    if not mask.any():
-        return 255.0
-    radius = max(1.0, h / 40)
-    blur = ImageFilter.GaussianBlur(radius)
-    seen = np.asarray(Image.fromarray(np.ascontiguousarray(region)).filter(blur), dtype=np.float32)
-    want = np.asarray(Image.fromarray(np.ascontiguousarray(row_rgba[..., :3])).filter(blur),
-                      dtype=np.float32)
-    return float(np.abs(seen[mask] - want[mask]).mean())
 
 
 def loudness_item(lufs: float | None, target: Target, *, rendered: bool = False,
@@ -179,8 +117,6 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
     path = Path(path)
     info = probe(path)
     place, items = _name_items(path, preset)
-    import av
-
     with av.open(str(path)) as container:
         streams = list(container.streams)
         items += _length_items(streams, info.duration, limit or preset.max_duration)
@@ -280,8 +216,6 @@ def check_rendered(plan: Plan, loudness: float | None = None,
 
 def _logo_items(path: Path, duration: float, preset: Preset, place: Place | None, district: str | None,
                 logo_dirs: tuple[Path, ...], quick: bool = False) -> list[Item]:
-    from overlay.presets import district_logos
-
     name = district or (place.district if place else None)
     if name is None:
         return [Item(_("logos"), None, _("not checked: the district is unknown"))]
@@ -302,8 +236,6 @@ def _logo_items(path: Path, duration: float, preset: Preset, place: Place | None
 def _official(ref: LogoRef) -> bool:
     """A logo file the user gave (not our placeholder, nor our own drawing of the SDG wheel,
     which a district's copy of the official wheel need not match pixel for pixel)."""
-    from overlay.resources import logos_dir
-
     if ref.placeholder:          # found once, when the logo was resolved
         return False
     try:
@@ -322,10 +254,6 @@ def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
     for those (and the SDG wheel we draw ourselves), a static overlay top-right across the
     frames is what can be checked.
     """
-    from overlay.detect import LogoSet, found_size, static_overlay
-    from overlay.detect import find_logos as find
-    from overlay.logos import load_logo, logo_label
-
     try:
         logos = LogoSet({ref.key: load_logo(ref.path, 160) for ref in refs})
     except OverlayError as exc:

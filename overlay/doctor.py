@@ -15,7 +15,8 @@ NEEDED_FILTERS = ("subtitles", "overlay", "scale", "loudnorm", "fps", "zscale", 
 
 
 def report(console: Console) -> bool:
-    from overlay.presets import available, district_logos, load_preset
+    from overlay.logofiles import district_logos
+    from overlay.presets import available, load_preset
     from overlay.resources import fonts_dir, logos_dir
     from overlay.selftest import verdict
     from overlay.tools import back_hint, ffmpeg_features, find_ffmpeg

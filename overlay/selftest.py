@@ -106,8 +106,8 @@ def _run_in(exe: str, work: Path) -> Verdict:
     from PIL import Image
 
     from overlay import graph, loudness, runner, subtitles
-    from overlay.check import faststart, frames_at, logo_match
     from overlay.logos import compose_row
+    from overlay.measure import faststart, frames_at, logo_match
     from overlay.presets import load_preset
     from overlay.probe import probe, require_video
 

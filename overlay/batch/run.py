@@ -9,19 +9,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from overlay import __version__
+from overlay import __version__, engine, render
 from overlay.batch.prepare import Entry
 from overlay.batch.records import record_path, write_record
 from overlay.batch.status import Status
+from overlay.check import Receipt
 from overlay.errors import OverlayError, RenderError, UsageError
 from overlay.i18n import _
-from overlay.render import Job, Plan
+from overlay.render import Job
 from overlay.runner import ProgressFn
 
 if TYPE_CHECKING:
     from distributed import Client
-
-    from overlay.loudness import AudioPlan
 
 
 @dataclass(frozen=True)
@@ -50,8 +49,6 @@ class JobResult:
 def run_task(task: Task, progress: ProgressFn | None = None) -> JobResult:
     """Plan, render, check, build the report, record the key. Never raises for a failure:
     one bad clip must not stop a province's batch, nor take a Dask worker down."""
-    from overlay import render
-
     began = time.monotonic()
     output: Path | None = None
     duration: float | None = None
@@ -59,10 +56,10 @@ def run_task(task: Task, progress: ProgressFn | None = None) -> JobResult:
     try:
         p = render.plan(task.job)
         output, duration = p.output, p.duration
-        done = render.render_with_facts(p, progress=progress)
+        result = engine.run(p, progress=progress, check=task.check)
         problems: list[str] = []
-        if task.check:
-            check, failed = _check(p, done.loudness, done.audio)
+        if result.receipt is not None:
+            check, failed = _summary(result.receipt)
             if failed:
                 problems.append(_("the output does not pass the check ({items})").format(items=failed))
         files, report_error = _build_report(task.report, p.output)
@@ -73,7 +70,7 @@ def run_task(task: Task, progress: ProgressFn | None = None) -> JobResult:
                                 "rendered": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                 "overlay": __version__})
         return JobResult(task.row, Status.FAILED if problems else Status.DONE, p.output, p.duration, check,
-                         "; ".join(problems), time.monotonic() - began, files, p.warnings)
+                         "; ".join(problems), time.monotonic() - began, files, result.warnings)
     except RenderError as exc:
         # The hint speaks of ffmpeg's lines "shown above": in a batch they go to a log file.
         error = exc.message + _log_stderr(output, exc.stderr)
@@ -98,11 +95,8 @@ def _log_stderr(output: Path | None, stderr: str) -> str:
     return " " + _("(ffmpeg's report: {log})").format(log=log)
 
 
-def _check(p: Plan, loudness: float | None,
-           audio: AudioPlan | None = None) -> tuple[str, str]:
-    from overlay.check import check_rendered
-
-    receipt = check_rendered(p, loudness, audio)
+def _summary(receipt: Receipt) -> tuple[str, str]:
+    """The record's check cell, and the failed items ("" when none)."""
     if receipt.ok and receipt.warnings:
         # Compliant, but the report names what the tool could not do (a near-silent sound).
         noted = ", ".join(f"{item.name}: {item.detail}" for item in receipt.warnings)

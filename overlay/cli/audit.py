@@ -80,7 +80,7 @@ def audit(
     from overlay.audit.engine import run_audit
     from overlay.audit.writers import others, write_all
     from overlay.gazetteer import gazetteer
-    from overlay.render import choose_preset
+    from overlay.presets import choose_preset
 
     if not folder.is_dir():
         raise UsageError(_("{path} is not a folder.").format(path=folder),

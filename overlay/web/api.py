@@ -36,7 +36,7 @@ def _record(request: Request, job_id: str) -> JobRecord:
 @router.get("/settings")
 def settings(request: Request) -> dict[str, Any]:
     from overlay import __version__
-    from overlay.render import choose_preset
+    from overlay.presets import choose_preset
 
     s = request.app.state.settings
     return {"output_dir": str(s.output_dir), "max_upload": s.max_upload, "keep_days": s.keep_days,

@@ -38,7 +38,7 @@ def places() -> list[dict[str, Any]]:
 
 @router.get("/places")
 def list_places() -> dict[str, Any]:
-    from overlay.render import choose_preset
+    from overlay.presets import choose_preset
 
     return {"provinces": places(), "default_province": choose_preset(None, None).province}
 
@@ -47,7 +47,8 @@ def list_places() -> dict[str, Any]:
 def file_name(request: Request, district: str, province: str) -> dict[str, Any]:
     """The file name exactly as the render will write it (names checked by the gazetteer)."""
     from overlay.naming import check_names
-    from overlay.render import choose_preset, output_name
+    from overlay.presets import choose_preset
+    from overlay.render import output_name
 
     place = check_names(district, province)
     preset = choose_preset(None, place.province)

@@ -84,7 +84,7 @@ def _latest_job(request: Request, province: str, district: str):
 def prefill(request: Request, province: str, district: str) -> dict[str, Any]:
     """A new draft: the place, the organisation from the district's job (else the preset,
     when confirmed there) and the chapter times the job marked, if any."""
-    from overlay.render import choose_preset
+    from overlay.presets import choose_preset
 
     answers: dict[str, Any] = {"part1": {"province": province, "district": district},
                                "report": {"digits": "thai"}}

@@ -88,7 +88,7 @@ def playable_in_browser(info: MediaInfo) -> bool:
 
 def clip_facts(info: MediaInfo, size: int) -> dict[str, Any]:
     """What the page shows after the upload: the facts and what the render will change."""
-    from overlay.render import choose_preset
+    from overlay.presets import choose_preset
 
     video = require_video(info)
     preset = choose_preset(None, None)
@@ -367,7 +367,8 @@ def player(request: Request, upload_id: str) -> FileResponse:
 def subs_check(request: Request, upload_id: str, start: str | None = None, end: str | None = None,
                clip: str | None = None, encoding: str | None = None) -> dict[str, Any]:
     """What ``overlay subs check`` finds, for the window and frame size the render will use."""
-    from overlay.render import choose_preset, seconds
+    from overlay.presets import choose_preset
+    from overlay.render import seconds
     from overlay.subtitles import check_srt
 
     record = get_upload(request, upload_id, "subs")

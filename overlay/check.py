@@ -45,6 +45,16 @@ class Item:
     detail: str
     warning: bool = False
     hint: str = ""
+    # Stable, never translated: what the line is about, for code that looks for a line (the
+    # audit, the page, reports): name, length, video, video_codec, pixel_format, size,
+    # frame_rate, colour_tags, audio, loudness, subtitle_tracks, fast_start, logos,
+    # logos_at, static_overlay_top_right.
+    key: str = ""
+
+    @property
+    def status(self) -> str:
+        """✓, ✗, ⚠ (a warning) or · (for information)."""
+        return "⚠" if self.warning else {True: "✓", False: "✗", None: "·"}[self.ok]
 
 
 @dataclass(frozen=True)
@@ -91,19 +101,19 @@ def loudness_item(lufs: float | None, target: Target, *, rendered: bool = False,
         level = (f"{before:.1f} LUFS" if before is not None
                  else _("below {f:.0f} LUFS").format(f=SILENCE_FLOOR))
         return Item(name, None, _("{level}: nearly silent or only noise, so left as recorded")
-                    .format(level=level), warning=True, hint=quiet)
+                    .format(level=level), warning=True, hint=quiet, key="loudness")
     if lufs is None:
-        return Item(name, None, _("silent"), warning=rendered, hint=quiet if rendered else "")
+        return Item(name, None, _("silent"), warning=rendered, hint=quiet if rendered else "", key="loudness")
     shown = (f"{before:.1f} → {lufs:.1f} LUFS ({goal})" if before is not None
              else f"{lufs:.1f} LUFS ({goal})")
     if target.met(lufs):
-        return Item(name, True, shown)
+        return Item(name, True, shown, key="loudness")
     if rendered:
         return Item(name, None, _("{shown}: the recording is too quiet or uneven to reach the "
                                   "target without distortion").format(shown=shown),
-                    warning=True, hint=quiet)
+                    warning=True, hint=quiet, key="loudness")
     return Item(name, False, shown,
-                hint=_("Render the clip with 'overlay render': it sets the level."))
+                hint=_("Render the clip with 'overlay render': it sets the level."), key="loudness")
 
 
 def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
@@ -141,15 +151,15 @@ def _name_items(path: Path, preset: Preset) -> tuple[Place | None, list[Item]]:
     parsed = parse_clip_name(path.name, preset.name_template)
     if parsed is None:
         return None, [Item(_("name"), False, _("does not follow the template “{t}”")
-                           .format(t=preset.name_template.format(district="…", province="…")))]
+                           .format(t=preset.name_template.format(district="…", province="…")), key="name")]
     try:
         place = check_names(*parsed)
     except OverlayError as exc:
-        return None, [Item(_("name"), False, exc.line())]
+        return None, [Item(_("name"), False, exc.line(), key="name")]
     exact = (place.district, place.province) == parsed and path.suffix == preset.extension
     return place, [Item(_("name"), exact, _("อำเภอ{d} จังหวัด{p}").format(d=place.district, p=place.province)
                         if exact else _("names must be spelt อำเภอ{d} จังหวัด{p}")
-                        .format(d=place.district, p=place.province))]
+                        .format(d=place.district, p=place.province), key="name")]
 
 
 def _length_items(streams: list[Any], duration: float, limit: float) -> list[Item]:
@@ -157,14 +167,14 @@ def _length_items(streams: list[Any], duration: float, limit: float) -> list[Ite
     for stream in streams:
         seconds = float(stream.duration * stream.time_base) if stream.duration else duration
         items.append(Item(_("{kind} length").format(kind=stream.type), seconds <= limit + DURATION_SLACK,
-                          _("{s:.2f} s (limit {l:.0f} s)").format(s=seconds, l=limit)))
+                          _("{s:.2f} s (limit {l:.0f} s)").format(s=seconds, l=limit), key="length"))
     return items
 
 
 def _video_items(video: Any, preset: Preset) -> list[Item]:
     """Codec, profile, pixels, size, rate and colour tags, against ``delivery.YOUTUBE``."""
     if video is None:
-        return [Item(_("video"), False, _("no video stream"))]
+        return [Item(_("video"), False, _("no video stream"), key="video")]
     cc = video.codec_context
     profile = (video.profile or "").lower()
     even = cc.width % 2 == 0 and cc.height % 2 == 0
@@ -173,36 +183,36 @@ def _video_items(video: Any, preset: Preset) -> list[Item]:
     bt709 = tags == (YOUTUBE.colour_code,) * 3
     return [
         Item(_("video codec"), cc.name == YOUTUBE.video_codec and profile == YOUTUBE.video_profile,
-             f"{cc.name} {video.profile or ''}".strip()),
-        Item(_("pixel format"), cc.pix_fmt == YOUTUBE.pix_fmt, str(cc.pix_fmt)),
+             f"{cc.name} {video.profile or ''}".strip(), key="video_codec"),
+        Item(_("pixel format"), cc.pix_fmt == YOUTUBE.pix_fmt, str(cc.pix_fmt), key="pixel_format"),
         Item(_("size"), even and max(cc.width, cc.height) <= preset.encode.max_long_side,
-             f"{cc.width}×{cc.height}"),
+             f"{cc.width}×{cc.height}", key="size"),
         Item(_("frame rate"), bool(rate) and float(rate) <= preset.encode.max_fps + 0.01,
-             f"{float(rate or 0):.3f} fps"),
-        Item(_("colour tags"), bt709, YOUTUBE.colour_label if bt709 else str(tags)),
+             f"{float(rate or 0):.3f} fps", key="frame_rate"),
+        Item(_("colour tags"), bt709, YOUTUBE.colour_label if bt709 else str(tags), key="colour_tags"),
     ]
 
 
 def _audio_items(audio: Any, preset: Preset) -> list[Item]:
     if audio is None:
-        return [Item(_("audio"), False, _("no audio stream"))]
+        return [Item(_("audio"), False, _("no audio stream"), key="audio")]
     cc = audio.codec_context
     ok = (cc.name == YOUTUBE.audio_codec and cc.sample_rate == preset.encode.audio_rate
           and cc.channels == YOUTUBE.audio_channels)
-    return [Item(_("audio"), ok, f"{cc.name} {cc.sample_rate} Hz, {cc.channels} ch")]
+    return [Item(_("audio"), ok, f"{cc.name} {cc.sample_rate} Hz, {cc.channels} ch", key="audio")]
 
 
 def _subtitle_item(subs: list[Any]) -> Item:
     listed = ", ".join(
         f"{s.language or '?'} {s.metadata.get('title') or s.metadata.get('handler_name', '')}".strip()
         + f" ({s.codec_context.name})" for s in subs)
-    return Item(_("subtitle tracks"), None, listed)
+    return Item(_("subtitle tracks"), None, listed, key="subtitle_tracks")
 
 
 def _faststart_item(path: Path) -> Item:
     fast = faststart(path)
     return Item(_("fast start"), fast, _("index at the front") if fast
-                else _("index at the end: YouTube and browsers start slower"))
+                else _("index at the end: YouTube and browsers start slower"), key="fast_start")
 
 
 def check_rendered(plan: Plan, loudness: float | None = None,
@@ -218,12 +228,12 @@ def _logo_items(path: Path, duration: float, preset: Preset, place: Place | None
                 logo_dirs: tuple[Path, ...], quick: bool = False) -> list[Item]:
     name = district or (place.district if place else None)
     if name is None:
-        return [Item(_("logos"), None, _("not checked: the district is unknown"))]
+        return [Item(_("logos"), None, _("not checked: the district is unknown"), key="logos")]
     try:
         refs = district_logos(preset, preset.district(name), logo_dirs,
                               province=place.province if place else None)
     except OverlayError as exc:
-        return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
+        return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()), key="logos")]
     if quick:   # the last keyframe stands for the end: no group of pictures decoded
         frames = frames_at(path, [0.0, duration / 2, duration + 1], keyframes=True)
         return logo_items(frames, refs)
@@ -257,7 +267,7 @@ def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
     try:
         logos = LogoSet({ref.key: load_logo(ref.path, 160) for ref in refs})
     except OverlayError as exc:
-        return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
+        return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()), key="logos")]
     official = [ref.key for ref in refs if _official(ref)]
     unknown: set[str] = set()
     hint: dict[str, int] = {}
@@ -278,18 +288,18 @@ def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
         else:
             detail = _("{n} of {total} logos found; no official file for: {names}").format(
                 n=len(found), total=len(refs), names=", ".join(logo_label(k) for k in missing))
-        items.append(Item(_("logos at the {when}").format(when=label), not failed, detail))
+        items.append(Item(_("logos at the {when}").format(when=label), not failed, detail, key="logos_at"))
     if unknown:
         still = static_overlay(frames)
         names = ", ".join(logo_label(ref.key) for ref in refs if ref.key in unknown)
         if still.present is None:
             items.append(Item(_("static overlay top-right"), None,
                               _("the picture hardly changes, so an overlay cannot be told apart "
-                                "(for: {names})").format(names=names)))
+                                "(for: {names})").format(names=names), key="static_overlay_top_right"))
         else:
             items.append(Item(_("static overlay top-right"), still.present,
                               _("present for the whole clip (stands in for: {names})").format(names=names)
                               if still.present else
                               _("nothing stays top-right for the whole clip: {names} look missing")
-                              .format(names=names)))
+                              .format(names=names), key="static_overlay_top_right"))
     return items

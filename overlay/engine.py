@@ -48,13 +48,14 @@ class Result:
 
 
 def run(job: Job | Plan, *, progress: ProgressFn | None = None, cancel: CancelFn | None = None,
-        warn: WarnFn | None = None, check: bool = True) -> Result:
+        warn: WarnFn | None = None, check: bool = True,
+        phase: Callable[[str], None] | None = None) -> Result:
     """Plan (if needed), render and check one job.
 
     ``progress`` gets the seconds of output written; ``cancel`` is asked as often, and True
     stops the render (``Cancelled``). ``warn`` hears each render warning as it happens (the
     plan's are in ``plan.warnings``, for a front door to show before the render starts);
-    all of them are in ``Result.warnings``.
+    all of them are in ``Result.warnings``. ``phase`` hears "rendering", then "checking".
     """
     planned = job if isinstance(job, Plan) else plan(job)
     warnings: list[str] = list(planned.warnings)
@@ -70,6 +71,10 @@ def run(job: Job | Plan, *, progress: ProgressFn | None = None, cancel: CancelFn
         if progress is not None:
             progress(seconds)
 
+    if phase is not None:
+        phase("rendering")
     done = render_with_facts(planned, progress=track, warn=heard)
+    if phase is not None and check:
+        phase("checking")
     receipt = check_rendered(planned, done.loudness, done.audio) if check else None
     return Result(done.path, planned, receipt, tuple(warnings), done.loudness, done.audio)

@@ -30,12 +30,16 @@ use. Messages already formatted (e.g. command help built at import) keep their l
 
 from __future__ import annotations
 
+import functools
 import gettext
 import locale
 import os
 import re
 import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Iterator
 
 DOMAIN = "overlay"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -46,10 +50,16 @@ _STANDARD_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 _translation: gettext.NullTranslations | None = None
 _language: str | None = None
+# The language of the request or job this code runs for (a thread or task of its own); None:
+# the process's. The page sets it per request and per job (``using``), never the process's.
+_current: ContextVar[str | None] = ContextVar("overlay_language", default=None)
 
 
 def _(message: str) -> str:
     """``message`` in the user's language (English if there is no translation)."""
+    code = _current.get()
+    if code is not None:
+        return catalogue(code).gettext(message)
     if _translation is None:
         _load(detect_language())
     return _translation.gettext(message)  # type: ignore[union-attr]
@@ -57,9 +67,37 @@ def _(message: str) -> str:
 
 def language() -> str:
     """The language messages are shown in: ``"en"`` or ``"th"``."""
+    code = _current.get()
+    if code is not None:
+        return code
+    return process_language()
+
+
+def process_language() -> str:
+    """The process's own language (the environment's, or ``set_language``'s at start-up)."""
     if _language is None:
         _load(detect_language())
     return _language  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=None)
+def catalogue(code: str) -> gettext.NullTranslations:
+    """The messages of one language, read once."""
+    if code == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[code], fallback=True)
+
+
+@contextmanager
+def using(lang: str | None) -> Iterator[str]:
+    """Messages made inside this block (in this thread or task only) are in ``lang``;
+    None or an unknown language: the process's."""
+    code = normalise(lang) if lang else None
+    token = _current.set(code)
+    try:
+        yield code or process_language()
+    finally:
+        _current.reset(token)
 
 
 def set_language(lang: str | None) -> str:

@@ -167,6 +167,21 @@ def district_logos(preset: Preset, district: DistrictEntry,
 
 
 def logo_row(preset: Preset, logos: Sequence[LogoRef], width: int, height: int) -> LogoRow:
-    """The composed row for an output size, with the preset's height and margin."""
-    return compose_row([ref.path for ref in logos], width, height,
-                       height_fraction=preset.logo_height, safe_inset=preset.logo_margin)
+    """The composed row for an output size, with the preset's height and margin.
+
+    Kept for the files' identity (path, size, modification time): the page's previews and a
+    render of the same job compose it once; a logo replaced in the library composes anew.
+    The row's image is shared: callers draw it, never change it.
+    """
+    files = []
+    for ref in logos:
+        stat = ref.path.stat()
+        files.append((str(ref.path), stat.st_size, stat.st_mtime_ns))
+    return _row(tuple(files), width, height, preset.logo_height, preset.logo_margin)
+
+
+@lru_cache(maxsize=32)
+def _row(files: tuple[tuple[str, int, int], ...], width: int, height: int, fraction: float,
+         inset: float) -> LogoRow:
+    return compose_row([Path(name) for name, _size, _mtime in files], width, height,
+                       height_fraction=fraction, safe_inset=inset)

@@ -227,7 +227,7 @@ def check_clip(path: Path, name: NameCheck, preset: Preset, logo_dirs: tuple[Pat
         result.error = _("cannot be read ({reason})").format(reason=str(exc) or type(exc).__name__)
         return result
     # The name line of the receipt is said better by the name column.
-    result.items = tuple(i for i in receipt.items if i.name != _("name"))
+    result.items = tuple(i for i in receipt.items if i.key != "name")
     result.duration = _duration(path)
     try:
         result.sheet, result.corner = contact_sheet(path, result.duration or 0.0)

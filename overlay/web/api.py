@@ -15,7 +15,7 @@ from starlette.responses import FileResponse, StreamingResponse
 from overlay.i18n import _
 from overlay.web.errors import Conflict, NotFound
 from overlay.web.features import Feature
-from overlay.web.jobs import JobManager, build_job, clean_fields, job_json
+from overlay.web.jobs import JobManager, build_job, job_fields, job_json
 from overlay.web.jobstore import ACTIVE, FINISHED, JobRecord
 from overlay.web.uploads import remove_upload
 
@@ -134,10 +134,9 @@ def preview(request: Request, at: float = 0.0) -> FileResponse:
 
     settings = request.app.state.settings
     query = {k: v for k, v in request.query_params.items() if k not in ("at", "token")}
-    values, _force = clean_fields(query)
+    values, _force = job_fields(query)
     folder = settings.work_dir / "previews"
-    job = build_job(values, True, request.app.state.store, folder, settings.work_dir)
-    planned = plan(job)
+    planned = plan(build_job(values, True, request.app.state.store, folder))
     # The logos are part of the picture: a logo added to the library draws a new preview.
     logos = [[ref.key, str(ref.path), ref.path.stat().st_mtime_ns] for ref in planned.logos]
     key = hashlib.sha256(json.dumps([sorted(values.items()), round(at, 2), logos]).encode()).hexdigest()[:24]

@@ -21,8 +21,6 @@ router = APIRouter()
 def job_page(request: Request):
     settings = request.app.state.settings
     lang = request_language(request)
-    if lang != i18n.language():
-        i18n.set_language(lang)     # a choice kept in the cookie from an earlier session
     t = translator(lang)
     return render(request, "job.html", page="job", texts=page_texts(t),
                   output_dir=str(settings.output_dir), max_upload_mb=settings.max_upload >> 20,
@@ -78,8 +76,8 @@ def switch_language(request: Request, code: str):
     lang = i18n.normalise(code)
     if lang is None:
         raise NotFound(_("No messages in this language."), _("Choose th or en."))
-    # One user, one machine: the engine's messages (warnings, errors) follow the page too.
-    i18n.set_language(lang)
+    # The cookie is the choice for this browser: its later requests and the jobs they start
+    # speak it (overlay.web.i18n); other browsers keep theirs.
     back = request.headers.get("referer") or "/"
     target = back if back.startswith(str(request.base_url)) else "/"
     response = RedirectResponse(target, status_code=303)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Request
 from starlette.responses import FileResponse, Response
 
 from overlay.errors import OverlayError
@@ -38,17 +38,7 @@ from overlay.web.i18n import request_language, translator
 from overlay.web.report_drafts import Draft, DraftStore, clean_answers, digest, report_href
 from overlay.web.templating import render
 
-
-def _page_language(request: Request) -> None:
-    """The engine's reasons (``check_answer``, ``validate``) speak the page's language."""
-    from overlay import i18n
-
-    lang = request_language(request)
-    if lang != i18n.language():
-        i18n.set_language(lang)
-
-
-router = APIRouter(dependencies=[Depends(_page_language)])
+router = APIRouter()      # the engine's reasons speak the request's language (web.i18n)
 MAX_DATA_FILE = 1 << 20          # a filled form is a few kB
 KINDS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "pdf": "application/pdf", "youtube": "text/plain; charset=utf-8"}

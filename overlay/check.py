@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +13,6 @@ from overlay.delivery import YOUTUBE
 from overlay.detect import LogoSet, found_size, static_overlay
 from overlay.detect import find_logos as find
 from overlay.errors import OverlayError, RenderError
-from overlay.i18n import _
 from overlay.logofiles import LogoRef, district_logos
 from overlay.logos import load_logo, logo_label
 from overlay.loudness import LEAVE, SILENCE_FLOOR, AudioPlan, Target, measured_loudness
@@ -23,57 +21,14 @@ from overlay.measure import logo_match as logo_match  # for the audit and the be
 from overlay.naming import Place, check_names, parse_clip_name
 from overlay.presets import Preset
 from overlay.probe import probe
+from overlay.receipt import Item, Receipt, Text
+from overlay.receipt import later as _  # a receipt line's words are kept as data (receipt.Text)
 from overlay.resources import logos_dir
 
 if TYPE_CHECKING:
     from overlay.render import Plan
 
 DURATION_SLACK = 0.05         # one AAC frame is 21 ms; containers round
-
-
-@dataclass(frozen=True)
-class Item:
-    """One line of the receipt.
-
-    ``ok`` False (✗) is a problem the user can act on, and fails the receipt. What the user
-    cannot change (a recording too quiet to lift) is never ✗: it is a ``warning`` (ok None,
-    shown ⚠) that says what happened, and its ``hint`` what the user can do next time.
-    """
-
-    name: str
-    ok: bool | None            # None: for information only (or a warning)
-    detail: str
-    warning: bool = False
-    hint: str = ""
-    # Stable, never translated: what the line is about, for code that looks for a line (the
-    # audit, the page, reports): name, length, video, video_codec, pixel_format, size,
-    # frame_rate, colour_tags, audio, loudness, subtitle_tracks, fast_start, logos,
-    # logos_at, static_overlay_top_right.
-    key: str = ""
-
-    @property
-    def status(self) -> str:
-        """✓, ✗, ⚠ (a warning) or · (for information)."""
-        return "⚠" if self.warning else {True: "✓", False: "✗", None: "·"}[self.ok]
-
-
-@dataclass(frozen=True)
-class Receipt:
-    path: Path
-    items: tuple[Item, ...]
-
-    @property
-    def ok(self) -> bool:
-        """No ✗ item: warnings do not fail a receipt."""
-        return all(item.ok is not False for item in self.items)
-
-    @property
-    def failures(self) -> tuple[Item, ...]:
-        return tuple(item for item in self.items if item.ok is False)
-
-    @property
-    def warnings(self) -> tuple[Item, ...]:
-        return tuple(item for item in self.items if item.warning)
 
 
 def integrated_loudness(path: Path) -> float | None:
@@ -98,22 +53,23 @@ def loudness_item(lufs: float | None, target: Target, *, rendered: bool = False,
     before = source.integrated if source is not None else None
     quiet = _("Record again closer to the speaker, or with a clip-on microphone.")
     if audio_plan is not None and audio_plan.kind == LEAVE:
-        level = (f"{before:.1f} LUFS" if before is not None
-                 else _("below {f:.0f} LUFS").format(f=SILENCE_FLOOR))
+        level: Text | str = (f"{before:.1f} LUFS" if before is not None
+                             else _("below {f:.0f} LUFS").format(f=SILENCE_FLOOR))
         return Item(name, None, _("{level}: nearly silent or only noise, so left as recorded")
-                    .format(level=level), warning=True, hint=quiet, key="loudness")
+                    .format(level=level), warning=True, advice=quiet, key="loudness")
     if lufs is None:
-        return Item(name, None, _("silent"), warning=rendered, hint=quiet if rendered else "", key="loudness")
-    shown = (f"{before:.1f} → {lufs:.1f} LUFS ({goal})" if before is not None
-             else f"{lufs:.1f} LUFS ({goal})")
+        return Item(name, None, _("silent"), warning=rendered, advice=quiet if rendered else "", key="loudness")
+    # Figures only, no words of their own: a Text outside the catalogue (shown as written).
+    shown = (Text("{before:.1f} → {lufs:.1f} LUFS ({goal})").format(before=before, lufs=lufs, goal=goal)
+             if before is not None else Text("{lufs:.1f} LUFS ({goal})").format(lufs=lufs, goal=goal))
     if target.met(lufs):
         return Item(name, True, shown, key="loudness")
     if rendered:
         return Item(name, None, _("{shown}: the recording is too quiet or uneven to reach the "
                                   "target without distortion").format(shown=shown),
-                    warning=True, hint=quiet, key="loudness")
+                    warning=True, advice=quiet, key="loudness")
     return Item(name, False, shown,
-                hint=_("Render the clip with 'overlay render': it sets the level."), key="loudness")
+                advice=_("Render the clip with 'overlay render': it sets the level."), key="loudness")
 
 
 def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
@@ -167,7 +123,8 @@ def _length_items(streams: list[Any], duration: float, limit: float) -> list[Ite
     for stream in streams:
         seconds = float(stream.duration * stream.time_base) if stream.duration else duration
         items.append(Item(_("{kind} length").format(kind=stream.type), seconds <= limit + DURATION_SLACK,
-                          _("{s:.2f} s (limit {l:.0f} s)").format(s=seconds, l=limit), key="length"))
+                          _("{s:.2f} s (limit {l:.0f} s)").format(s=seconds, l=limit),
+                          key=f"{stream.type}_length"))
     return items
 
 
@@ -272,14 +229,15 @@ def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
     unknown: set[str] = set()
     hint: dict[str, int] = {}
     items = []
-    for label, frame in zip((_("start"), _("middle"), _("end")), frames, strict=True):
+    when = (("start", _("start")), ("middle", _("middle")), ("end", _("end")))
+    for (place, label), frame in zip(when, frames, strict=True):
         found = find(frame, logos, hint)
         short = min(frame.shape[:2])
         hint.update({k: found_size(f, short) for k, f in found.items()})
         missing = [ref.key for ref in refs if ref.key not in found]
         failed = [k for k in missing if k in official]
         unknown.update(k for k in missing if k not in official)
-        names = ", ".join(logo_label(k) for k in failed)
+        names = labels(failed)
         if not missing:
             detail = _("all {n} logos found top-right").format(n=len(refs))
         elif failed:
@@ -287,19 +245,25 @@ def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
                 n=len(found), total=len(refs), names=names)
         else:
             detail = _("{n} of {total} logos found; no official file for: {names}").format(
-                n=len(found), total=len(refs), names=", ".join(logo_label(k) for k in missing))
-        items.append(Item(_("logos at the {when}").format(when=label), not failed, detail, key="logos_at"))
+                n=len(found), total=len(refs), names=labels(missing))
+        items.append(Item(_("logos at the {when}").format(when=label), not failed, detail,
+                          key=f"logos_at_{place}"))
     if unknown:
         still = static_overlay(frames)
-        names = ", ".join(logo_label(ref.key) for ref in refs if ref.key in unknown)
+        names = labels([ref.key for ref in refs if ref.key in unknown])
         if still.present is None:
             items.append(Item(_("static overlay top-right"), None,
                               _("the picture hardly changes, so an overlay cannot be told apart "
-                                "(for: {names})").format(names=names), key="static_overlay_top_right"))
+                                "(for: {names})").format(names=names), key="static_overlay"))
         else:
             items.append(Item(_("static overlay top-right"), still.present,
                               _("present for the whole clip (stands in for: {names})").format(names=names)
                               if still.present else
                               _("nothing stays top-right for the whole clip: {names} look missing")
-                              .format(names=names), key="static_overlay_top_right"))
+                              .format(names=names), key="static_overlay"))
     return items
+
+
+def labels(keys: list[str]) -> tuple[Text, ...]:
+    """The logos' names, kept as data (``logos.logo_label``'s messages), shown joined."""
+    return tuple(_(logo_label(key, gettext=str)) for key in keys)

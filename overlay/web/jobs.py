@@ -22,6 +22,7 @@ from overlay import engine, i18n, render
 from overlay.errors import OverlayError
 from overlay.i18n import _
 from overlay.jobfields import OPTIONAL, REQUIRED, Options, job_from_fields, text_fields
+from overlay.receipt import Item, describe
 from overlay.render import Job, Plan
 from overlay.web.errors import Conflict, NotFound, WebError
 from overlay.web.jobstore import (
@@ -296,8 +297,7 @@ class JobManager:
             self._finish(job_id, status=FAILED, error=exc.line(), warnings=warnings)
             return
         assert result.receipt is not None
-        items = [{"key": i.key, "status": i.status, "name": i.name, "ok": i.ok, "detail": i.detail,
-                  "warning": i.warning, "hint": i.hint} for i in result.receipt.items]
+        items = [item.to_data() for item in result.receipt.items]    # worded when shown
         error = None if result.ok else _("The output was written but does not pass the check.")
         self._finish(job_id, status=DONE if result.ok else FAILED, output=str(result.output),
                      receipt=items, warnings=warnings, error=error)
@@ -311,8 +311,18 @@ class JobManager:
             self._cv.notify_all()
 
 
+def receipt_json(items: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """A stored receipt, worded in the language of this request (``receipt.describe``).
+    A line stored as words by an older version is shown as it was stored."""
+    if items is None:
+        return None
+    lang = i18n.language()
+    return [describe(Item.from_data(item), lang) if "label" in item else item for item in items]
+
+
 def job_json(record: JobRecord, manager: JobManager) -> dict[str, Any]:
     data = record.to_json()
+    data["receipt"] = receipt_json(record.receipt)
     snap = manager.snapshot(record.id) if record.status in ACTIVE else None
     if snap is not None:
         data["status"] = snap["status"]

@@ -7,11 +7,12 @@ from typing import List, Optional
 
 import typer
 
-from overlay import logolib
 from overlay.cli.common import err, handled, out
 from overlay.cli.options import LogoDirOpt, PresetOpt, ProvinceOpt
 from overlay.i18n import _
-from overlay.logos import logo_label
+
+# The library and the engine under it (numpy, Pillow) are imported inside each command:
+# `overlay --help` and every other command would pay for them (benchmarks/house.py).
 
 app = typer.Typer(
     help=_("Your official logos, added once and used by every render: list, add, remove, show."),
@@ -30,6 +31,9 @@ def list_(
     logo_dir: Optional[List[Path]] = LogoDirOpt,
 ) -> None:
     """The logos of a district in the letter's order, with their files and sources."""
+    from overlay import logolib
+    from overlay.logos import logo_label
+
     t = logolib.target(preset, province, district)
     refs = logolib.slots(t, tuple(logo_dir or ()))
     out.print(f"[bold]{t.label}[/]")
@@ -64,6 +68,8 @@ def add(
                                          help=_("Store the picture as it is, background included.")),
 ) -> None:
     """Check an official logo file and store it in your library."""
+    from overlay import logolib
+
     t = logolib.target(preset, province, district)
     added = logolib.add(t, key.strip().lower(), file, keep_background=keep_background)
     for note in added.notes:
@@ -85,6 +91,8 @@ def remove(
     district: Optional[str] = DistrictOpt,
 ) -> None:
     """Remove logos from your library."""
+    from overlay import logolib
+
     t = logolib.target(preset, province, district)
     for key in keys:
         key = key.strip().lower()
@@ -106,6 +114,7 @@ def show(
     logo_dir: Optional[List[Path]] = LogoDirOpt,
 ) -> None:
     """Write the composed logo row as a PNG."""
+    from overlay import logolib
     from overlay.files import replacing
 
     t = logolib.target(preset, province, district)

@@ -4,6 +4,7 @@ then rendered in one ffmpeg pass into a private work folder and renamed into pla
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -179,11 +180,26 @@ def check_logos(logos: tuple[LogoRef, ...]) -> None:
     """Decode every logo once, small, so a broken file is named before anything is written."""
     for ref in logos:
         try:
-            load_logo(ref.path, 16)
+            _decodes(ref.path, *_identity(ref.path))
         except PresetError as exc:
             raise PresetError(_('Logo "{key}" (preset entry "{entry}"): {why}')
                               .format(key=ref.key, entry=ref.entry, why=exc.message),
                               exc.hint) from exc
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return -1, -1            # load_logo words what is wrong
+    return stat.st_size, stat.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=64)
+def _decodes(path: Path, _size: int, _mtime_ns: int) -> bool:
+    """True once the file decoded (kept for its identity: a page's previews plan often)."""
+    load_logo(path, 16)
+    return True
 
 
 def _read_subtitles(job: Job, start: float, duration: float,

@@ -10,17 +10,17 @@ from rich.markup import escape
 from overlay.delivery import YOUTUBE
 from overlay.errors import OverlayError
 from overlay.i18n import _
+from overlay.logofiles import district_logos
+from overlay.logolib import library_dir
+from overlay.presets import available, load_preset
+from overlay.resources import fonts_dir, logos_dir
+from overlay.selftest import verdict
+from overlay.tools import back_hint, ffmpeg_features, find_ffmpeg
 
 NEEDED_FILTERS = ("subtitles", "overlay", "scale", "loudnorm", "fps", "zscale", "tonemap", "bwdif")
 
 
 def report(console: Console) -> bool:
-    from overlay.logofiles import district_logos
-    from overlay.presets import available, load_preset
-    from overlay.resources import fonts_dir, logos_dir
-    from overlay.selftest import verdict
-    from overlay.tools import back_hint, ffmpeg_features, find_ffmpeg
-
     ok = True
     try:
         found = find_ffmpeg()
@@ -63,8 +63,6 @@ def report(console: Console) -> bool:
                          _("Thai subtitles did NOT render: libass found no usable font")))
         ok &= drawn
 
-    from overlay.logolib import library_dir
-
     console.print(f"[bold]{_('logos')}[/] {logos_dir()}")
     console.print(f"  {_('your library')}: {library_dir()}")
     for path in available():
@@ -93,8 +91,6 @@ def report(console: Console) -> bool:
 
 def subtitle_selftest() -> bool:
     """Thai subtitles come out with the shipped font: the self-test's verdict, made afresh."""
-    from overlay.selftest import verdict
-
     return verdict(fresh=True).subtitles is True
 
 

@@ -13,10 +13,12 @@ ffmpeg and removed its partial file.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from overlay import i18n
 from overlay.check import Receipt, check_rendered
 from overlay.loudness import AudioPlan
 from overlay.render import Job, Plan, plan, render_with_facts
@@ -57,6 +59,15 @@ def run(job: Job | Plan, *, progress: ProgressFn | None = None, cancel: CancelFn
     plan's are in ``plan.warnings``, for a front door to show before the render starts);
     all of them are in ``Result.warnings``. ``phase`` hears "rendering", then "checking".
     """
+    language = job.job.language if isinstance(job, Plan) else job.language
+    # A job that names its language speaks it (a page's job runs in a worker thread); else
+    # the caller's (the request's, the command line's).
+    with i18n.using(language) if language else contextlib.nullcontext():
+        return _run(job, progress, cancel, warn, check, phase)
+
+
+def _run(job: Job | Plan, progress: ProgressFn | None, cancel: CancelFn | None,
+         warn: WarnFn | None, check: bool, phase: Callable[[str], None] | None) -> Result:
     planned = job if isinstance(job, Plan) else plan(job)
     warnings: list[str] = list(planned.warnings)
 

@@ -50,6 +50,7 @@ class Job:
     force: bool = False
     require_official_logos: bool = False   # a placeholder logo is an error, not a warning
     threads: int | None = None      # cap x264 and filter threads when several jobs share a machine
+    language: str | None = None     # its messages' language ("th", "en"); None: the caller's
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from overlay import __version__, engine, render
+from overlay import __version__, engine, render, signals, tools
 from overlay.batch.prepare import Entry
 from overlay.batch.records import record_path, write_record
 from overlay.batch.status import Status
@@ -17,6 +17,7 @@ from overlay.check import Receipt
 from overlay.errors import OverlayError, RenderError, UsageError
 from overlay.i18n import _
 from overlay.render import Job
+from overlay.report import build_report
 from overlay.runner import ProgressFn
 
 if TYPE_CHECKING:
@@ -111,7 +112,6 @@ def _build_report(data: Path | None, clip: Path) -> tuple[tuple[Path, ...], str]
     """The district's report beside its clip, when the row names one."""
     if data is None:
         return (), ""
-    from overlay.report import build_report
 
     try:
         # force: the clip was just rendered again, so its report must follow it.
@@ -141,8 +141,6 @@ def _pool_init(updates, stop, ffmpeg: Path | None = None) -> None:
     """Pool processes leave Ctrl-C to the parent and to ffmpeg, which gets it from the
     terminal too, stops, and lets run_task remove its partial file and return."""
     import signal
-
-    from overlay import signals, tools
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signals.install()     # SIGTERM from the parent (overlay.signals): stop ffmpeg, clean up
@@ -190,8 +188,6 @@ def _execute_local(tasks: Sequence[Task], workers: int, on_done: DoneFn | None,
                    on_progress: RowProgressFn | None) -> list[JobResult]:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
-    from overlay import tools
 
     results: list[JobResult] = []
     context = multiprocessing.get_context()

@@ -12,7 +12,11 @@ from fastapi import APIRouter, Body, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, StreamingResponse
 
+from overlay import __version__
 from overlay.i18n import _
+from overlay.presets import choose_preset
+from overlay.render import plan
+from overlay.render import preview as draw
 from overlay.web.errors import Conflict, NotFound
 from overlay.web.features import Feature
 from overlay.web.jobs import JobManager, build_job, job_fields, job_json
@@ -35,9 +39,6 @@ def _record(request: Request, job_id: str) -> JobRecord:
 
 @router.get("/settings")
 def settings(request: Request) -> dict[str, Any]:
-    from overlay import __version__
-    from overlay.presets import choose_preset
-
     s = request.app.state.settings
     return {"output_dir": str(s.output_dir), "max_upload": s.max_upload, "keep_days": s.keep_days,
             "limit": choose_preset(None, None).max_duration, "version": __version__}
@@ -129,9 +130,6 @@ async def events(request: Request, job_id: str) -> StreamingResponse:
 @router.get("/preview")
 def preview(request: Request, at: float = 0.0) -> FileResponse:
     """One frame at ``at`` seconds of the original, drawn by the engine's ``preview``."""
-    from overlay.render import plan
-    from overlay.render import preview as draw
-
     settings = request.app.state.settings
     query = {k: v for k, v in request.query_params.items() if k not in ("at", "token")}
     values, _force = job_fields(query)

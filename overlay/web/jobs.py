@@ -14,7 +14,7 @@ import collections
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -24,6 +24,8 @@ from overlay.i18n import _
 from overlay.jobfields import OPTIONAL, REQUIRED, Options, job_from_fields, text_fields
 from overlay.receipt import Item, describe
 from overlay.render import Job, Plan
+from overlay.report.model import TOPICS, chapters_from, check_chapter
+from overlay.timecode import format_time
 from overlay.web.errors import Conflict, NotFound, WebError
 from overlay.web.jobstore import (
     ACTIVE,
@@ -40,6 +42,7 @@ from overlay.web.jobstore import (
 )
 from overlay.web.report_drafts import job_report
 from overlay.web.settings import WebSettings
+from overlay.web.uploads import clean_old
 
 log = logging.getLogger("overlay.web")
 
@@ -65,8 +68,6 @@ def job_fields(body: Mapping[str, Any]) -> tuple[dict[str, str], bool]:
 def clean_chapters(value: Any) -> dict[str, int]:
     """The page's chapter marks: topic key → whole seconds of the output (the report model's
     ``TOPICS`` and ``check_chapter``). Not a batch field: the report form reads them later."""
-    from overlay.report.model import TOPICS, check_chapter
-
     if value is None:
         return {}
     keys = [key for key, _n in TOPICS]
@@ -87,9 +88,6 @@ def clean_chapters(value: Any) -> dict[str, int]:
 def chapter_warnings(marks: dict[str, int], length: float) -> list[str]:
     """What YouTube would make of the marks (``chapters_from``'s problems), as warnings: a
     mark never refuses a render. A mark past the clip's end is dropped from ``marks``."""
-    from overlay.report.model import chapters_from
-    from overlay.timecode import format_time
-
     warnings: list[str] = []
     for key, seconds in list(marks.items()):
         if seconds >= length:
@@ -115,7 +113,8 @@ def build_job(fields: Mapping[str, Any], force: bool, store: JobStore, out_dir: 
                              "never sent).").format(field=name), _("Choose the file again."))
         return Path(upload.path)
 
-    return job_from_fields(fields, Options(out_dir=out_dir, force=force), upload_file)
+    job = job_from_fields(fields, Options(out_dir=out_dir, force=force), upload_file)
+    return replace(job, language=i18n.language())     # the request's: the job speaks it
 
 
 @dataclass
@@ -265,8 +264,6 @@ class JobManager:
 
     def _tidy(self) -> None:
         """After each job: the age limit, so a server left running for weeks stays small."""
-        from overlay.web.uploads import clean_old
-
         try:
             clean_old(self.store, self.settings)
         except OSError:

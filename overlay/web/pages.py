@@ -9,6 +9,8 @@ from starlette.responses import RedirectResponse
 
 from overlay import i18n
 from overlay.i18n import _
+from overlay.report.model import CHAPTER_TITLES, TOPICS
+from overlay.timecode import THAI_DIGITS
 from overlay.web.errors import NotFound
 from overlay.web.features import Feature, NavItem, Section
 from overlay.web.i18n import COOKIE, request_language, translator
@@ -30,9 +32,6 @@ def job_page(request: Request):
 def chapter_topics(lang: str) -> list[tuple[str, str, str]]:
     """(key, number, title) of the letter's content topics, from the report model, for the
     trim step's chapter buttons; the form's Thai numbers in Arabic digits on an English page."""
-    from overlay.report.model import CHAPTER_TITLES, TOPICS
-    from overlay.timecode import THAI_DIGITS
-
     return [(key, number if lang == "th" else number.translate(THAI_DIGITS), CHAPTER_TITLES[key])
             for key, number in TOPICS]
 

@@ -23,9 +23,14 @@ locale installed still gets English. English is also what ``OVERLAY_LANG=en`` gi
 else is set.
 
 The choice is made, and the catalogue read, on the first call of ``_()`` (and never for
-English, which needs no file). ``set_language("th")`` / ``set_language("en")`` switch at run
-time, ``set_language(None)`` looks at the environment again; ``language()`` tells which is in
-use. Messages already formatted (e.g. command help built at import) keep their language.
+English, which needs no file). ``set_language("th")`` / ``set_language("en")`` switch the
+process's language, for start-up (and tests) only; ``set_language(None)`` looks at the
+environment again. Code that runs for one user among several (a page's request, its job)
+speaks that user's language with ``with using(lang):`` — a context variable, so threads and
+tasks running side by side never change each other's — and nothing sets the process's
+language after start-up. ``language()`` tells which is in use here (the context's, else the
+process's). Messages already formatted (e.g. command help built at import) keep their
+language.
 """
 
 from __future__ import annotations

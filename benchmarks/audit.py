@@ -34,9 +34,9 @@ SEGMENT = 7.0          # seconds; not a divisor of the middle or end, so frames 
 
 
 def make_folder(count: int, seconds: float, size: tuple[int, int]) -> Path:
+    from overlay.logofiles import district_logos, logo_row
     from overlay.naming import clip_name
-    from overlay.presets import district_logos, load_preset
-    from overlay.render import logo_row
+    from overlay.presets import load_preset
     from overlay.tools import ffmpeg_exe
 
     preset = load_preset("uttaradit")
@@ -83,7 +83,8 @@ def parts(clip: Path) -> tuple[dict[str, float], dict[str, int]]:
     """Where one clip's time goes, each part alone, and how often one clip check reads the file."""
     from overlay.audit.engine import SHEET_TIMES, sheet_images
     from overlay.check import faststart, frames_in, integrated_loudness, logo_items
-    from overlay.presets import district_logos, load_preset
+    from overlay.logofiles import district_logos
+    from overlay.presets import load_preset
     from overlay.probe import probing
 
     timings = {}

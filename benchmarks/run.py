@@ -328,8 +328,9 @@ class Context:
 
 
 def make_context(sizes: Sizes) -> Context:
+    from overlay.logofiles import district_logos
     from overlay.logos import compose_row
-    from overlay.presets import district_logos, load_preset
+    from overlay.presets import load_preset
 
     inputs = make_inputs(sizes)
     preset = load_preset(PRESET)

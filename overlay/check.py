@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
+from overlay import runner, selftest
 from overlay.delivery import YOUTUBE
-from overlay.errors import InputError, OverlayError
-from overlay.i18n import _
+from overlay.detect import LogoSet, found_size, static_overlay
+from overlay.detect import find_logos as find
+from overlay.errors import OverlayError, RenderError
+from overlay.logofiles import LogoRef, district_logos
+from overlay.logos import load_logo, logo_label
 from overlay.loudness import LEAVE, SILENCE_FLOOR, AudioPlan, Target, measured_loudness
+from overlay.measure import faststart, frames_at, frames_in
+from overlay.measure import logo_match as logo_match  # for the audit and the benchmarks
 from overlay.naming import Place, check_names, parse_clip_name
-from overlay.presets import LogoRef, Preset, length_limit
+from overlay.presets import Preset, length_limit
 from overlay.probe import probing
+from overlay.receipt import Item, Receipt, Text
+from overlay.receipt import later as _  # a receipt line's words are kept as data (receipt.Text)
+from overlay.resources import logos_dir
 
 if TYPE_CHECKING:
     from overlay.render import Plan
@@ -23,126 +31,15 @@ if TYPE_CHECKING:
 DURATION_SLACK = 0.05         # one AAC frame is 21 ms; containers round
 
 
-@dataclass(frozen=True)
-class Item:
-    """One line of the receipt.
-
-    ``ok`` False (✗) is a problem the user can act on, and fails the receipt. What the user
-    cannot change (a recording too quiet to lift) is never ✗: it is a ``warning`` (ok None,
-    shown ⚠) that says what happened, and its ``hint`` what the user can do next time.
-    """
-
-    name: str
-    ok: bool | None            # None: for information only (or a warning)
-    detail: str
-    warning: bool = False
-    hint: str = ""
-
-
-@dataclass(frozen=True)
-class Receipt:
-    path: Path
-    items: tuple[Item, ...]
-
-    @property
-    def ok(self) -> bool:
-        """No ✗ item: warnings do not fail a receipt."""
-        return all(item.ok is not False for item in self.items)
-
-    @property
-    def failures(self) -> tuple[Item, ...]:
-        return tuple(item for item in self.items if item.ok is False)
-
-    @property
-    def warnings(self) -> tuple[Item, ...]:
-        return tuple(item for item in self.items if item.warning)
-
-
-def faststart(path: Path) -> bool:
-    """True when the index (moov) comes before the media (mdat): playback starts at once."""
-    with open(path, "rb") as fh:
-        while True:
-            header = fh.read(8)
-            if len(header) < 8:
-                return False
-            size, kind = struct.unpack(">I4s", header)
-            if kind == b"moov":
-                return True
-            if kind == b"mdat":
-                return False
-            if size == 1:
-                size = struct.unpack(">Q", fh.read(8))[0] - 8
-            elif size == 0:
-                return False
-            fh.seek(size - 8, 1)
-
-
 def integrated_loudness(path: Path) -> float | None:
     """EBU R128 integrated loudness of the first audio stream, in LUFS (None if silent)."""
-    from overlay import runner
-    from overlay.errors import RenderError
-    from overlay.selftest import require
-
-    exe = str(require().path)     # an unfit ffmpeg would make this figure "silent"
+    exe = str(selftest.require().path)     # an unfit ffmpeg would make this figure "silent"
     try:
         stderr = runner.run([exe, "-hide_banner", "-nostdin", "-i", f"file:{path.resolve()}",
                              "-map", "0:a:0", "-af", "ebur128=framelog=quiet", "-f", "null", "-"])
     except RenderError as exc:    # an unreadable sound track: no figure, as before
         stderr = exc.stderr
     return measured_loudness(stderr)
-
-
-def frames_at(path: Path, times: list[float], *, keyframes: bool = False) -> list[np.ndarray]:
-    """RGB frames nearest to each time (seconds); the last frame for a time past the end.
-
-    ``keyframes``: the keyframe at or before each time will do (one frame decoded, not a GOP).
-    """
-    import av
-
-    with av.open(str(path)) as container:
-        return frames_in(container, times, keyframes=keyframes)
-
-
-def frames_in(container: Any, times: Sequence[float], *, keyframes: bool = False) -> list[np.ndarray]:
-    """:func:`frames_at` from a container the caller has open already (``probe.probing``)."""
-    out: list[np.ndarray] = []
-    stream = container.streams.video[0]
-    if not stream.codec_context.is_open:  # a probe has decoded its first frame already
-        stream.thread_type = "AUTO"      # frame threads: the end of a GOP decodes faster
-    for t in times:
-        container.seek(int(max(0.0, t) * 1_000_000), any_frame=False, backward=True)
-        chosen = None
-        for frame in container.decode(stream):
-            chosen = frame
-            if keyframes or (frame.time is not None and frame.time >= t):
-                break
-        if chosen is None:
-            raise InputError(_("No picture could be decoded near {t:.1f} s.").format(t=t))
-        out.append(chosen.to_ndarray(format="rgb24"))
-    return out
-
-
-def logo_match(frame: np.ndarray, row_rgba: np.ndarray, x: int, y: int) -> float:
-    """Mean difference (0–255) between the frame and the logo row where the row is opaque.
-
-    Both are blurred first (as PyAV's tests compare images): x264 at small sizes smears the
-    fine print of a logo, which is compression, not a missing logo.
-    """
-    from PIL import Image, ImageFilter
-
-    h, w = row_rgba.shape[:2]
-    region = frame[y:y + h, x:x + w]
-    if region.shape[:2] != (h, w):
-        return 255.0
-    mask = row_rgba[..., 3] > 250
-    if not mask.any():
-        return 255.0
-    radius = max(1.0, h / 40)
-    blur = ImageFilter.GaussianBlur(radius)
-    seen = np.asarray(Image.fromarray(np.ascontiguousarray(region)).filter(blur), dtype=np.float32)
-    want = np.asarray(Image.fromarray(np.ascontiguousarray(row_rgba[..., :3])).filter(blur),
-                      dtype=np.float32)
-    return float(np.abs(seen[mask] - want[mask]).mean())
 
 
 def loudness_item(lufs: float | None, target: Target, *, rendered: bool = False,
@@ -156,22 +53,23 @@ def loudness_item(lufs: float | None, target: Target, *, rendered: bool = False,
     before = source.integrated if source is not None else None
     quiet = _("Record again closer to the speaker, or with a clip-on microphone.")
     if audio_plan is not None and audio_plan.kind == LEAVE:
-        level = (f"{before:.1f} LUFS" if before is not None
-                 else _("below {f:.0f} LUFS").format(f=SILENCE_FLOOR))
+        level: Text | str = (f"{before:.1f} LUFS" if before is not None
+                             else _("below {f:.0f} LUFS").format(f=SILENCE_FLOOR))
         return Item(name, None, _("{level}: nearly silent or only noise, so left as recorded")
-                    .format(level=level), warning=True, hint=quiet)
+                    .format(level=level), warning=True, advice=quiet, key="loudness")
     if lufs is None:
-        return Item(name, None, _("silent"), warning=rendered, hint=quiet if rendered else "")
-    shown = (f"{before:.1f} → {lufs:.1f} LUFS ({goal})" if before is not None
-             else f"{lufs:.1f} LUFS ({goal})")
+        return Item(name, None, _("silent"), warning=rendered, advice=quiet if rendered else "", key="loudness")
+    # Figures only, no words of their own: a Text outside the catalogue (shown as written).
+    shown = (Text("{before:.1f} → {lufs:.1f} LUFS ({goal})").format(before=before, lufs=lufs, goal=goal)
+             if before is not None else Text("{lufs:.1f} LUFS ({goal})").format(lufs=lufs, goal=goal))
     if target.met(lufs):
-        return Item(name, True, shown)
+        return Item(name, True, shown, key="loudness")
     if rendered:
         return Item(name, None, _("{shown}: the recording is too quiet or uneven to reach the "
                                   "target without distortion").format(shown=shown),
-                    warning=True, hint=quiet)
+                    warning=True, advice=quiet, key="loudness")
     return Item(name, False, shown,
-                hint=_("Render the clip with 'overlay render': it sets the level."))
+                advice=_("Render the clip with 'overlay render': it sets the level."), key="loudness")
 
 
 def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
@@ -256,15 +154,15 @@ def _name_items(path: Path, preset: Preset) -> tuple[Place | None, list[Item]]:
     parsed = parse_clip_name(path.name, preset.name_template)
     if parsed is None:
         return None, [Item(_("name"), False, _("does not follow the template “{t}”")
-                           .format(t=preset.name_template.format(district="…", province="…")))]
+                           .format(t=preset.name_template.format(district="…", province="…")), key="name")]
     try:
         place = check_names(*parsed)
     except OverlayError as exc:
-        return None, [Item(_("name"), False, exc.line())]
+        return None, [Item(_("name"), False, exc.line(), key="name")]
     exact = (place.district, place.province) == parsed and path.suffix == preset.extension
     return place, [Item(_("name"), exact, _("อำเภอ{d} จังหวัด{p}").format(d=place.district, p=place.province)
                         if exact else _("names must be spelt อำเภอ{d} จังหวัด{p}")
-                        .format(d=place.district, p=place.province))]
+                        .format(d=place.district, p=place.province), key="name")]
 
 
 def _length_items(streams: list[Any], duration: float, limit: float) -> list[Item]:
@@ -272,14 +170,15 @@ def _length_items(streams: list[Any], duration: float, limit: float) -> list[Ite
     for stream in streams:
         seconds = float(stream.duration * stream.time_base) if stream.duration else duration
         items.append(Item(_("{kind} length").format(kind=stream.type), seconds <= limit + DURATION_SLACK,
-                          _("{s:.2f} s (limit {l:.0f} s)").format(s=seconds, l=limit)))
+                          _("{s:.2f} s (limit {l:.0f} s)").format(s=seconds, l=limit),
+                          key=f"{stream.type}_length"))
     return items
 
 
 def _video_items(video: Any, preset: Preset) -> list[Item]:
     """Codec, profile, pixels, size, rate and colour tags, against ``delivery.YOUTUBE``."""
     if video is None:
-        return [Item(_("video"), False, _("no video stream"))]
+        return [Item(_("video"), False, _("no video stream"), key="video")]
     cc = video.codec_context
     profile = (video.profile or "").lower()
     even = cc.width % 2 == 0 and cc.height % 2 == 0
@@ -288,36 +187,36 @@ def _video_items(video: Any, preset: Preset) -> list[Item]:
     bt709 = tags == (YOUTUBE.colour_code,) * 3
     return [
         Item(_("video codec"), cc.name == YOUTUBE.video_codec and profile == YOUTUBE.video_profile,
-             f"{cc.name} {video.profile or ''}".strip()),
-        Item(_("pixel format"), cc.pix_fmt == YOUTUBE.pix_fmt, str(cc.pix_fmt)),
+             f"{cc.name} {video.profile or ''}".strip(), key="video_codec"),
+        Item(_("pixel format"), cc.pix_fmt == YOUTUBE.pix_fmt, str(cc.pix_fmt), key="pixel_format"),
         Item(_("size"), even and max(cc.width, cc.height) <= preset.encode.max_long_side,
-             f"{cc.width}×{cc.height}"),
+             f"{cc.width}×{cc.height}", key="size"),
         Item(_("frame rate"), bool(rate) and float(rate) <= preset.encode.max_fps + 0.01,
-             f"{float(rate or 0):.3f} fps"),
-        Item(_("colour tags"), bt709, YOUTUBE.colour_label if bt709 else str(tags)),
+             f"{float(rate or 0):.3f} fps", key="frame_rate"),
+        Item(_("colour tags"), bt709, YOUTUBE.colour_label if bt709 else str(tags), key="colour_tags"),
     ]
 
 
 def _audio_items(audio: Any, preset: Preset) -> list[Item]:
     if audio is None:
-        return [Item(_("audio"), False, _("no audio stream"))]
+        return [Item(_("audio"), False, _("no audio stream"), key="audio")]
     cc = audio.codec_context
     ok = (cc.name == YOUTUBE.audio_codec and cc.sample_rate == preset.encode.audio_rate
           and cc.channels == YOUTUBE.audio_channels)
-    return [Item(_("audio"), ok, f"{cc.name} {cc.sample_rate} Hz, {cc.channels} ch")]
+    return [Item(_("audio"), ok, f"{cc.name} {cc.sample_rate} Hz, {cc.channels} ch", key="audio")]
 
 
 def _subtitle_item(subs: list[Any]) -> Item:
     listed = ", ".join(
         f"{s.language or '?'} {s.metadata.get('title') or s.metadata.get('handler_name', '')}".strip()
         + f" ({s.codec_context.name})" for s in subs)
-    return Item(_("subtitle tracks"), None, listed)
+    return Item(_("subtitle tracks"), None, listed, key="subtitle_tracks")
 
 
 def _faststart_item(path: Path) -> Item:
     fast = faststart(path)
     return Item(_("fast start"), fast, _("index at the front") if fast
-                else _("index at the end: YouTube and browsers start slower"))
+                else _("index at the end: YouTube and browsers start slower"), key="fast_start")
 
 
 def check_rendered(plan: Plan, loudness: float | None = None,
@@ -332,23 +231,19 @@ def check_rendered(plan: Plan, loudness: float | None = None,
 def _logo_refs(preset: Preset, place: Place | None, district: str | None,
                logo_dirs: tuple[Path, ...]) -> tuple[list[LogoRef] | None, list[Item]]:
     """The logos to look for, or (None, the line that says why they are not checked)."""
-    from overlay.presets import district_logos
-
     name = district or (place.district if place else None)
     if name is None:
-        return None, [Item(_("logos"), None, _("not checked: the district is unknown"))]
+        return None, [Item(_("logos"), None, _("not checked: the district is unknown"), key="logos")]
     try:
         return district_logos(preset, preset.district(name), logo_dirs,
                               province=place.province if place else None), []
     except OverlayError as exc:
-        return None, [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
+        return None, [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()), key="logos")]
 
 
 def _official(ref: LogoRef) -> bool:
     """A logo file the user gave (not our placeholder, nor our own drawing of the SDG wheel,
     which a district's copy of the official wheel need not match pixel for pixel)."""
-    from overlay.resources import logos_dir
-
     if ref.placeholder:          # found once, when the logo was resolved
         return False
     try:
@@ -367,26 +262,23 @@ def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
     for those (and the SDG wheel we draw ourselves), a static overlay top-right across the
     frames is what can be checked.
     """
-    from overlay.detect import LogoSet, found_size, static_overlay
-    from overlay.detect import find_logos as find
-    from overlay.logos import load_logo, logo_label
-
     try:
         logos = LogoSet({ref.key: load_logo(ref.path, 160) for ref in refs})
     except OverlayError as exc:
-        return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
+        return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()), key="logos")]
     official = [ref.key for ref in refs if _official(ref)]
     unknown: set[str] = set()
     hint: dict[str, int] = {}
     items = []
-    for label, frame in zip((_("start"), _("middle"), _("end")), frames, strict=True):
+    when = (("start", _("start")), ("middle", _("middle")), ("end", _("end")))
+    for (place, label), frame in zip(when, frames, strict=True):
         found = find(frame, logos, hint)
         short = min(frame.shape[:2])
         hint.update({k: found_size(f, short) for k, f in found.items()})
         missing = [ref.key for ref in refs if ref.key not in found]
         failed = [k for k in missing if k in official]
         unknown.update(k for k in missing if k not in official)
-        names = ", ".join(logo_label(k) for k in failed)
+        names = labels(failed)
         if not missing:
             detail = _("all {n} logos found top-right").format(n=len(refs))
         elif failed:
@@ -394,19 +286,25 @@ def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
                 n=len(found), total=len(refs), names=names)
         else:
             detail = _("{n} of {total} logos found; no official file for: {names}").format(
-                n=len(found), total=len(refs), names=", ".join(logo_label(k) for k in missing))
-        items.append(Item(_("logos at the {when}").format(when=label), not failed, detail))
+                n=len(found), total=len(refs), names=labels(missing))
+        items.append(Item(_("logos at the {when}").format(when=label), not failed, detail,
+                          key=f"logos_at_{place}"))
     if unknown:
         still = static_overlay(frames)
-        names = ", ".join(logo_label(ref.key) for ref in refs if ref.key in unknown)
+        names = labels([ref.key for ref in refs if ref.key in unknown])
         if still.present is None:
             items.append(Item(_("static overlay top-right"), None,
                               _("the picture hardly changes, so an overlay cannot be told apart "
-                                "(for: {names})").format(names=names)))
+                                "(for: {names})").format(names=names), key="static_overlay"))
         else:
             items.append(Item(_("static overlay top-right"), still.present,
                               _("present for the whole clip (stands in for: {names})").format(names=names)
                               if still.present else
                               _("nothing stays top-right for the whole clip: {names} look missing")
-                              .format(names=names)))
+                              .format(names=names), key="static_overlay"))
     return items
+
+
+def labels(keys: list[str]) -> tuple[Text, ...]:
+    """The logos' names, kept as data (``logos.logo_label``'s messages), shown joined."""
+    return tuple(_(logo_label(key, gettext=str)) for key in keys)

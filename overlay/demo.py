@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from overlay import runner
+from overlay.selftest import require
+from overlay.subtitles import Cue, write_srt
 
 DEMO_SUBTITLES = (
     "ธนาคารขยะต้นแบบระดับอำเภอ อำเภอพิชัย จังหวัดอุตรดิตถ์",
@@ -15,8 +17,6 @@ DEMO_SUBTITLES = (
 
 def make_demo_clip(path: Path, seconds: float = 8.0, size: str = "1280x720", rate: int = 30) -> Path:
     """A moving test pattern with a tone, written atomically; reused when already there."""
-    from overlay.selftest import require
-
     exe = str(require().path)     # an unfit ffmpeg is named before anything is made
     if path.is_file():
         return path
@@ -32,8 +32,6 @@ def make_demo_clip(path: Path, seconds: float = 8.0, size: str = "1280x720", rat
 
 
 def write_demo_subtitles(path: Path, seconds: float = 8.0) -> Path:
-    from overlay.subtitles import Cue, write_srt
-
     step = seconds / len(DEMO_SUBTITLES)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_srt([Cue(index=i + 1, start=i * step + 0.2, end=(i + 1) * step - 0.2, text=text)

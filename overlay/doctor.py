@@ -10,6 +10,12 @@ from rich.markup import escape
 from overlay.delivery import YOUTUBE
 from overlay.errors import OverlayError
 from overlay.i18n import _
+from overlay.logofiles import district_logos
+from overlay.logolib import library_dir
+from overlay.presets import available, load_preset
+from overlay.resources import fonts_dir, logos_dir
+from overlay.selftest import verdict
+from overlay.tools import back_hint, ffmpeg_features, find_ffmpeg
 
 NEEDED_FILTERS = ("subtitles", "overlay", "scale", "loudnorm", "fps", "zscale", "tonemap", "bwdif")
 MARKS = {True: "[green]✓[/]", False: "[red]✗[/]", None: "[dim]·[/]", "!": "[yellow]![/]"}
@@ -22,11 +28,6 @@ def _say(console: Console, head: str, text: str = "", *, indent: str = "  ") -> 
 
 
 def report(console: Console) -> bool:
-    from overlay.presets import available, district_logos, load_preset
-    from overlay.resources import fonts_dir, logos_dir
-    from overlay.selftest import verdict
-    from overlay.tools import back_hint, ffmpeg_features, find_ffmpeg
-
     ok = True
     try:
         found = find_ffmpeg()
@@ -68,8 +69,6 @@ def report(console: Console) -> bool:
              _("Thai subtitles did NOT render: libass found no usable font"))
         ok &= drawn
 
-    from overlay.logolib import library_dir
-
     _say(console, f"[bold]{escape(_('logos'))}[/]", str(logos_dir()), indent="")
     _say(console, "", f"{_('your library')}: {library_dir()}")
     for path in available():
@@ -98,8 +97,6 @@ def report(console: Console) -> bool:
 
 def subtitle_selftest() -> bool:
     """Thai subtitles come out with the shipped font: the self-test's verdict, made afresh."""
-    from overlay.selftest import verdict
-
     return verdict(fresh=True).subtitles is True
 
 

@@ -27,6 +27,14 @@ class InputError(UsageError):
     """The input file is missing, unreadable or not a usable video."""
 
 
+class OutputExists(UsageError):
+    """The output file is already there and replacing it was not asked for (--force)."""
+
+    def __init__(self, message: str, hint: str | None = None, path: object = None) -> None:
+        super().__init__(message, hint)
+        self.path = path
+
+
 class PresetError(UsageError):
     """A preset (or a logo it names) is missing or invalid."""
 

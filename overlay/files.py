@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from overlay.runner import atomic_output
+
 
 @contextmanager
 def replacing(final: Path) -> Iterator[Path]:
     """Yield a temporary path; on success it replaces ``final``; on any failure it is removed."""
-    from overlay.runner import atomic_output
-
     with atomic_output(Path(final), force=True) as temp:
         yield temp
 

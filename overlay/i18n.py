@@ -23,19 +23,28 @@ locale installed still gets English. English is also what ``OVERLAY_LANG=en`` gi
 else is set.
 
 The choice is made, and the catalogue read, on the first call of ``_()`` (and never for
-English, which needs no file). ``set_language("th")`` / ``set_language("en")`` switch at run
-time, ``set_language(None)`` looks at the environment again; ``language()`` tells which is in
-use. Messages already formatted (e.g. command help built at import) keep their language.
+English, which needs no file). ``set_language("th")`` / ``set_language("en")`` switch the
+process's language, for start-up (and tests) only; ``set_language(None)`` looks at the
+environment again. Code that runs for one user among several (a page's request, its job)
+speaks that user's language with ``with using(lang):`` — a context variable, so threads and
+tasks running side by side never change each other's — and nothing sets the process's
+language after start-up. ``language()`` tells which is in use here (the context's, else the
+process's). Messages already formatted (e.g. command help built at import) keep their
+language.
 """
 
 from __future__ import annotations
 
+import functools
 import gettext
 import locale
 import os
 import re
 import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Iterator
 
 DOMAIN = "overlay"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -45,10 +54,16 @@ _STANDARD_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 _translation: gettext.NullTranslations | None = None
 _language: str | None = None
+# The language of the request or job this code runs for (a thread or task of its own); None:
+# the process's. The page sets it per request and per job (``using``), never the process's.
+_current: ContextVar[str | None] = ContextVar("overlay_language", default=None)
 
 
 def _(message: str) -> str:
     """``message`` in the user's language (English if there is no translation)."""
+    code = _current.get()
+    if code is not None:
+        return catalogue(code).gettext(message)
     if _translation is None:
         _load(detect_language())
     return _translation.gettext(message)  # type: ignore[union-attr]
@@ -56,9 +71,37 @@ def _(message: str) -> str:
 
 def language() -> str:
     """The language messages are shown in: ``"en"`` or ``"th"``."""
+    code = _current.get()
+    if code is not None:
+        return code
+    return process_language()
+
+
+def process_language() -> str:
+    """The process's own language (the environment's, or ``set_language``'s at start-up)."""
     if _language is None:
         _load(detect_language())
     return _language  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=None)
+def catalogue(code: str) -> gettext.NullTranslations:
+    """The messages of one language, read once."""
+    if code == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[code], fallback=True)
+
+
+@contextmanager
+def using(lang: str | None) -> Iterator[str]:
+    """Messages made inside this block (in this thread or task only) are in ``lang``;
+    None or an unknown language: the process's."""
+    code = normalise(lang) if lang else None
+    token = _current.set(code)
+    try:
+        yield code or process_language()
+    finally:
+        _current.reset(token)
 
 
 def set_language(lang: str | None) -> str:

@@ -10,7 +10,7 @@ lost at the next upgrade; so the logos a user adds live in their own data folder
 
 Folder names are the gazetteer's romanised names, lower case, hyphenated (the Thai name
 when the gazetteer has no romanisation). Where a render looks, in order: ``--logo-dir``,
-this library, the preset's folder, the shipped placeholders (``presets.LOGO_SOURCES``).
+this library, the preset's folder, the shipped placeholders (``logofiles.LOGO_SOURCES``).
 
 Adding checks the file (it decodes, is neither tiny nor huge, has a transparent or plain
 background) and stores it normalised: an RGBA PNG, trimmed, at most ``STORE_HEIGHT`` tall.
@@ -18,29 +18,23 @@ background) and stores it normalised: an RGBA PNG, trimmed, at most ``STORE_HEIG
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
+from PIL import Image, PngImagePlugin
 
+from overlay import logos
 from overlay.errors import PresetError, UsageError
 from overlay.files import replacing
+from overlay.gazetteer import gazetteer
 from overlay.i18n import _
-from overlay.store import data_home
-
-if TYPE_CHECKING:
-    from PIL import Image
-
-    from overlay.presets import DistrictEntry, LogoRef, Preset
-
-# The letter names these once for the whole country, and the province's once per province.
-NATIONWIDE = ("moi", "dla", "volunteers", "sdg")
-PROVINCE_WIDE = (*NATIONWIDE, "province")
+from overlay.logofiles import NATIONWIDE, PROVINCE_WIDE, LogoRef, district_logos, library_file, logo_row
+from overlay.logofiles import library_dir as library_dir  # the library's root, for the front doors
+from overlay.logofiles import library_entry as library_entry  # and its layout
+from overlay.naming import check_names
+from overlay.presets import LOGO_EXTENSIONS, DistrictEntry, Preset, choose_preset
 
 MAX_BYTES = 50 * 1024 * 1024      # no official logo file is this big; a video or a RAW photo is
 MAX_PIXELS = 100_000_000          # refuse above; big scans below are reduced
@@ -54,61 +48,6 @@ PLAIN_SHARE = 0.95                # of the border's pixels within tolerance of i
 
 SOURCE_KEY = "overlay-source"     # PNG text chunks: the file the user added, and when
 ADDED_KEY = "overlay-added"
-
-
-def library_dir() -> Path:
-    """The library's root folder (created by data_home; sub-folders on first add)."""
-    return data_home() / "logos"
-
-
-# ---------------------------------------------------------------- layout
-
-def slug(text: str) -> str:
-    """A folder name: 'Mueang Uttaradit' → 'mueang-uttaradit'; Thai text is kept as it is."""
-    text = unicodedata.normalize("NFC", text).strip()
-    if text.isascii():
-        return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return re.sub(r'[\\/:*?"<>|.\s]+', "-", text).strip("-")
-
-
-@lru_cache(maxsize=256)
-def _folders(province: str, district: str | None) -> tuple[str, str | None]:
-    """The library folders of a province (and district) by the gazetteer's romanised names."""
-    from overlay.errors import OverlayError
-    from overlay.gazetteer import gazetteer
-
-    try:
-        prov = gazetteer().province(province)
-    except OverlayError:
-        return slug(province), slug(district) if district else None
-    prov_dir = slug(prov.name_en or prov.name_th)
-    if not district:
-        return prov_dir, None
-    for dist in prov.districts:
-        if dist.name_th == district:
-            return prov_dir, slug(dist.name_en or dist.name_th)
-    return prov_dir, slug(district)
-
-
-def library_entry(key: str, province: str | None, district: str | None) -> str | None:
-    """The library's path for ``key`` (relative, .png), or None when the place is unknown."""
-    if key in NATIONWIDE:
-        return f"{key}.png"
-    if not province:
-        return None
-    prov_dir, dist_dir = _folders(province, district or None)
-    if not prov_dir:
-        return None
-    if key == "province":
-        return f"{prov_dir}/province.png"
-    if not dist_dir:
-        return None
-    return f"{prov_dir}/{dist_dir}/{slug(key)}.png"
-
-
-def library_file(key: str, province: str | None, district: str | None) -> Path | None:
-    entry = library_entry(key, province, district)
-    return None if entry is None else library_dir() / entry
 
 
 # ---------------------------------------------------------------- what is asked about
@@ -131,10 +70,6 @@ class Target:
 def target(preset: str | None = None, province: str | None = None,
            district: str | None = None) -> Target:
     """Load the preset and check the names (with a did-you-mean), as a render does."""
-    from overlay.gazetteer import gazetteer
-    from overlay.naming import check_names
-    from overlay.render import choose_preset
-
     chosen = choose_preset(preset, province)
     prov = province or chosen.province
     if district:
@@ -175,8 +110,6 @@ def slots(t: Target, logo_dirs: tuple[Path, ...] = ()) -> list[LogoRef]:
 
     Without a district: only the province-wide ones.
     """
-    from overlay.presets import DistrictEntry, district_logos
-
     if t.district is not None:
         return district_logos(t.preset, t.district, logo_dirs, province=t.province)
     bare = DistrictEntry(name="", name_en=None, lao="", lao_confirmed=False, logos={})
@@ -201,13 +134,9 @@ def _refuse(key: str, file: Path, why: str, hint: str) -> PresetError:
 
 def _decode(key: str, file: Path) -> Image.Image:
     """The file as an upright RGBA image, big scans reduced on the way in."""
-    from PIL import Image
-
-    from overlay import logos
-
-    if logos._is_svg(file):
+    if logos.is_svg(file):
         try:
-            natural = logos._render_svg(file, None)
+            natural = logos.render_svg(file, None)
         except PresetError as exc:
             raise _refuse(key, file, _("cannot be read as SVG"),
                           _("Export it again as SVG or PNG.")) from exc
@@ -215,7 +144,7 @@ def _decode(key: str, file: Path) -> Image.Image:
         if w < 1 or h < 1:
             raise _refuse(key, file, _("has no size"), _("Export it again as SVG or PNG."))
         scale = min(2 * STORE_HEIGHT / h, 2 * STORE_WIDTH / w)
-        return logos._render_svg(file, (max(1, round(w * scale)), max(1, round(h * scale))))
+        return logos.render_svg(file, (max(1, round(w * scale)), max(1, round(h * scale))))
     try:
         with Image.open(file) as probe:
             w, h = probe.size
@@ -230,7 +159,7 @@ def _decode(key: str, file: Path) -> Image.Image:
                       _("Use the logo file itself, at most a few thousand pixels across."))
     try:
         im = logos.decode(file, (2 * STORE_WIDTH, 2 * STORE_HEIGHT))
-        return logos._to_rgba(im)
+        return logos.to_rgba(im)
     except PresetError as exc:
         raise _refuse(key, file, _("is damaged or incomplete"),
                       _("Copy or download the file again.")) from exc
@@ -280,8 +209,6 @@ def _clear_background(rgba: np.ndarray, colour: np.ndarray) -> np.ndarray:
 
 
 def _fit(im: Image.Image, width: int, height: int) -> Image.Image:
-    from PIL import Image
-
     scale = min(width / im.width, height / im.height)
     if scale >= 1:
         return im
@@ -291,10 +218,6 @@ def _fit(im: Image.Image, width: int, height: int) -> Image.Image:
 
 def prepare(key: str, file: Path, *, keep_background: bool = False) -> tuple[Image.Image, list[str]]:
     """Check ``file`` as the ``key`` logo and normalise it: (RGBA image, notes). PresetError if unfit."""
-    from PIL import Image
-
-    from overlay import logos
-
     file = Path(file)
     if not file.is_file():
         raise UsageError(_("The file {path} does not exist.").format(path=file),
@@ -340,7 +263,7 @@ def prepare(key: str, file: Path, *, keep_background: bool = False) -> tuple[Ima
                       _("Use a larger file: at least {n} pixels across, 200 or more is best.")
                       .format(n=MIN_LONG_SIDE))
     fitted = _fit(im, STORE_WIDTH, STORE_HEIGHT)
-    if (reduced or fitted.size != im.size) and not logos._is_svg(file):
+    if (reduced or fitted.size != im.size) and not logos.is_svg(file):
         notes.append(_("Reduced from {w0}×{h0} to {w}×{h} pixels (plenty for a 1080p clip).")
                      .format(w0=original[0], h0=original[1], w=fitted.width, h=fitted.height))
     if fitted.height < SOFT_HEIGHT:
@@ -352,15 +275,11 @@ def prepare(key: str, file: Path, *, keep_background: bool = False) -> tuple[Ima
 # ---------------------------------------------------------------- the library
 
 def _variants(path: Path) -> list[Path]:
-    from overlay.presets import LOGO_EXTENSIONS
-
     return [p for p in (path.with_suffix(ext) for ext in LOGO_EXTENSIONS) if p.is_file()]
 
 
 def add(t: Target, key: str, file: Path, *, keep_background: bool = False) -> Added:
     """Check, normalise and store ``file`` as the ``key`` logo of ``t``; replaces an earlier one."""
-    from PIL import PngImagePlugin
-
     dest = store_path(t, key)
     image, notes = prepare(key, file, keep_background=keep_background)
     info = PngImagePlugin.PngInfo()
@@ -390,8 +309,6 @@ def remove(t: Target, key: str) -> list[Path]:
 
 def added_from(path: Path) -> str | None:
     """The name of the file the user added, for a library file."""
-    from PIL import Image
-
     try:
         with Image.open(path) as im:
             value = im.info.get(SOURCE_KEY)
@@ -403,10 +320,6 @@ def added_from(path: Path) -> str | None:
 def row_image(t: Target, logo_dirs: tuple[Path, ...] = (), size: tuple[int, int] = (1920, 1080)
               ) -> Image.Image:
     """The composed row as a ``size`` render would draw it, on grey, cut to the row."""
-    from PIL import Image
-
-    from overlay.render import logo_row
-
     refs = slots(t, logo_dirs)
     row = logo_row(t.preset, refs, *size)
     pad = 16

@@ -29,6 +29,7 @@ from overlay import i18n
 from overlay.errors import PresetError
 from overlay.files import replacing
 from overlay.i18n import _
+from overlay.presets import base
 from overlay.resources import fonts_dir, logos_dir
 
 # Official SDG colours, goals 1..17 (UN SDG communications guidelines).
@@ -121,8 +122,6 @@ def plan_row(aspects: Sequence[float], frame_w: int, frame_h: int, *,
     if not aspects:
         raise ValueError("no logos to lay out")
     if height_fraction is None or safe_inset is None:
-        from overlay.presets import base
-
         height_fraction = base().logo_height if height_fraction is None else height_fraction
         safe_inset = base().logo_margin if safe_inset is None else safe_inset
     inset_x, inset_y = round(safe_inset * frame_w), round(safe_inset * frame_h)
@@ -164,7 +163,7 @@ def _bad_file(path: Path, reason: object) -> PresetError:
         _("Replace it with a PNG, JPEG or SVG file."))
 
 
-def _is_svg(path: Path) -> bool:
+def is_svg(path: Path) -> bool:
     if path.suffix.lower() in _SVG_SUFFIXES:
         return True
     with path.open("rb") as fh:
@@ -179,7 +178,7 @@ def _check_exists(path: Path) -> None:
             _("Put the logo there or fix the path in the preset."))
 
 
-def _render_svg(path: Path, size: tuple[int, int] | None) -> Image.Image:
+def render_svg(path: Path, size: tuple[int, int] | None) -> Image.Image:
     try:
         import resvg_py  # a binary wheel for every platform: no system cairo needed
     except ImportError as exc:
@@ -211,8 +210,8 @@ def _aspect(src: Path | Image.Image) -> float:
         w, h = _oriented_size(src)
         return w / h
     _check_exists(src)
-    if _is_svg(src):
-        w, h = _render_svg(src, None).size
+    if is_svg(src):
+        w, h = render_svg(src, None).size
         return w / h
     try:
         with Image.open(src) as im:
@@ -222,7 +221,7 @@ def _aspect(src: Path | Image.Image) -> float:
     return w / h
 
 
-def _to_rgba(im: Image.Image) -> Image.Image:
+def to_rgba(im: Image.Image) -> Image.Image:
     """Any Pillow mode to RGBA with colours kept: 16-bit scaled down, CMYK through its profile."""
     if im.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         arr = np.asarray(im, dtype=np.float64)
@@ -287,11 +286,11 @@ def decode(path: Path, size: tuple[int, int]) -> Image.Image:
 def _render(src: Path | Image.Image, size: tuple[int, int]) -> Image.Image:
     """The logo as RGBA at exactly ``size``."""
     if isinstance(src, Image.Image):
-        return _resize(_to_rgba(ImageOps.exif_transpose(src)), size)
+        return _resize(to_rgba(ImageOps.exif_transpose(src)), size)
     _check_exists(src)
-    if _is_svg(src):
-        return _resize(_render_svg(src, size), size)  # resvg may round a pixel off
-    return _resize(_to_rgba(decode(src, size)), size)
+    if is_svg(src):
+        return _resize(render_svg(src, size), size)  # resvg may round a pixel off
+    return _resize(to_rgba(decode(src, size)), size)
 
 
 def load_logo(path: Path, target_height: int) -> Image.Image:

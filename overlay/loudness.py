@@ -25,6 +25,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
+from overlay import runner
+from overlay.errors import RenderError
 from overlay.presets import Encode
 
 GAIN, LIMIT, COMPRESS, LEAVE, DYNAMIC = "gain", "limit", "compress", "leave", "dynamic"
@@ -243,8 +245,6 @@ def measure(ffmpeg: str, source: Path, start: float, duration: float, *, rate: i
             chain: Sequence[tuple[str, dict[str, object]]] = (), peak: bool = True,
             progress: Callable[[float], None] | None = None) -> Measured | None:
     """Run the measuring pass through the one runner; None if ffmpeg reported nothing."""
-    from overlay import runner
-
     stderr = runner.run(measure_args(ffmpeg, source, start, duration, rate=rate, chain=chain,
                                      peak=peak), progress=progress)
     return parse_summary(stderr)
@@ -260,8 +260,6 @@ def plan_for(ffmpeg: str, source: Path, start: float, duration: float, target: T
     back to one-pass normalisation, as before measuring existed. ``progress`` gets each pass's
     seconds read; an exception it raises (a Cancel) stops the pass and goes up.
     """
-    from overlay.errors import RenderError
-
     def again(plan: AudioPlan, **kw: bool) -> Measured | None:
         return measure(ffmpeg, source, start, duration, rate=rate, peak=False,
                        chain=plan.filters(**kw), progress=progress)

@@ -13,7 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from overlay.errors import NamingError
+from overlay.gazetteer import BANGKOK, gazetteer
 from overlay.i18n import _
+from overlay.presets import base
 
 # Characters no file system of a district office accepts, plus path separators.
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -29,8 +31,6 @@ class Place:
 
 def check_names(district: str, province: str) -> Place:
     """Canonical names from the gazetteer, or NamingError with a did-you-mean."""
-    from overlay.gazetteer import BANGKOK, gazetteer
-
     gaz = gazetteer()
     prov = gaz.province(province)
     if prov.name_th == BANGKOK:
@@ -45,8 +45,6 @@ def check_names(district: str, province: str) -> Place:
 
 def mandate() -> tuple[str, str]:
     """The letter's name template and extension, as ``presets/base.toml`` writes them."""
-    from overlay.presets import base
-
     return base().name_template, base().extension
 
 

@@ -12,13 +12,15 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from overlay.errors import PresetError
+from overlay.gazetteer import gazetteer, normalise_thai
 from overlay.i18n import _
-from overlay.resources import logos_dir, presets_dir
+from overlay.resources import presets_dir
 
 LOGO_EXTENSIONS = (".png", ".svg", ".jpg", ".jpeg")
+DEFAULT_PRESET = "uttaradit"
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,6 @@ class Preset:
         A district the preset does not list still renders, with the generic logos, as long
         as the gazetteer knows it; naming.check_names does that check.
         """
-        from overlay.gazetteer import normalise_thai  # local: the gazetteer is large
-
         key = _strip_prefix(normalise_thai(name))
         for entry in self.districts.values():
             if key == entry.name or (entry.name_en and key.casefold() == entry.name_en.casefold()):
@@ -230,91 +230,15 @@ def _build(raw: Mapping[str, Any], search_dirs: tuple[Path, ...]) -> Preset:
         require_official_logos=bool(logos.get("require_official", False)))
 
 
-# ---------------------------------------------------------------- logos
-
-# Where a logo is looked for, first to last. An explicit --logo-dir is what the user asked
-# for on this run; then their logo library (``overlay logos add``); then the folders of the
-# preset files; then the shipped placeholders. An official file anywhere in this order beats
-# a placeholder, so a copy of the shipped folder given as --logo-dir hides nothing.
-LOGO_SOURCES = ("logo-dir", "library", "preset", "shipped")
-
-
-@dataclass(frozen=True)
-class LogoRef:
-    key: str          # moi, dla, … lao
-    entry: str        # the preset's value, for error messages
-    path: Path
-    source: str = "preset"        # one of LOGO_SOURCES
-    placeholder: bool = False     # logos.is_placeholder(path), found once while resolving
-
-
-def _variants(named: Path) -> list[Path]:
-    """The existing files for ``named``: as given, then the same stem with each logo extension."""
-    stem = named.with_suffix("") if named.suffix.lower() in LOGO_EXTENSIONS else named
-    candidates = [named, *(stem.with_name(stem.name + ext) for ext in LOGO_EXTENSIONS)]
-    return [c for c in dict.fromkeys(candidates) if c.is_file()]
-
-
-def resolve_logo(places: Sequence[tuple[str, Path]]) -> tuple[str, Path, bool] | None:
-    """The file to use among ``(source, path as named)`` places, searched in order.
-
-    Each place may hold the file under any logo extension. The first official file wins;
-    only when there is none does the first placeholder do. Returns (source, file,
-    is placeholder), or None when no place has a file.
-    """
-    from overlay.logos import is_placeholder  # local: Pillow is not needed to load presets
-
-    fallback: tuple[str, Path, bool] | None = None
-    for source, named in places:
-        for path in _variants(named):
-            if not is_placeholder(path):
-                return source, path, False
-            fallback = fallback or (source, path, True)
-    return fallback
-
-
-def logo_places(preset: Preset, district: DistrictEntry, key: str, entry: str,
-                user_dirs: tuple[Path, ...] = (), province: str | None = None,
-                library: bool = True) -> list[tuple[str, Path]]:
-    """Where ``key`` is looked for, in the order of LOGO_SOURCES."""
-    rel = Path(entry)
-    places: list[tuple[str, Path]] = []
-    if not rel.is_absolute():
-        places += [("logo-dir", Path(d) / rel) for d in user_dirs]
-    if library:
-        from overlay import logolib
-
-        stored = logolib.library_file(key, province or preset.province, district.name)
-        if stored is not None:
-            places.append(("library", stored))
-    if rel.is_absolute():
-        places.append(("preset", rel))
-    else:
-        places += [("preset", d / rel) for d in preset.search_dirs]
-        places.append(("shipped", logos_dir() / rel))
-    return places
-
-
-def district_logos(preset: Preset, district: DistrictEntry,
-                   user_dirs: tuple[Path, ...] = (), *, province: str | None = None,
-                   library: bool = True) -> list[LogoRef]:
-    """The logos in the preset's order, each resolved to a file. Missing → PresetError.
-
-    ``province`` (default: the preset's) places the district in the user's logo library.
-    """
-    refs = []
-    for key in preset.logo_order:
-        entry = district.logos.get(key) or preset.logos.get(key)
-        if not entry:
-            raise PresetError(_('Preset {preset} names no file for the "{key}" logo.')
-                              .format(preset=preset.name, key=key),
-                              _("Add '{key} = \"file.png\"' under [logos].").format(key=key))
-        places = logo_places(preset, district, key, entry, user_dirs, province, library)
-        found = resolve_logo(places)
-        if found is None:
-            raise PresetError(_('Logo "{key}" ({entry}) was not found.').format(key=key, entry=entry),
-                              _("Add it with 'overlay logos add {key} FILE', or put the file at one of: "
-                                "{where}.").format(key=key, where=", ".join(str(p) for _s, p in places)))
-        source, path, placeholder = found
-        refs.append(LogoRef(key=key, entry=entry, path=path, source=source, placeholder=placeholder))
-    return refs
+def choose_preset(preset: str | None, province: str | None) -> Preset:
+    """--preset wins; else a shipped preset for --province; else the letter's province."""
+    if preset:
+        return load_preset(preset)
+    if province:
+        wanted = gazetteer().province(province).name_th
+        for path in available():
+            candidate = load_preset(str(path))
+            if candidate.province == wanted:
+                return candidate
+        return load_preset("base")
+    return load_preset(DEFAULT_PRESET)

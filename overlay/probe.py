@@ -7,6 +7,7 @@ interlacing, audio, and where the streams start.
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -71,7 +72,27 @@ def _seconds(value: int | None, time_base: Fraction | None) -> float | None:
 
 
 def probe(path: Path) -> MediaInfo:
-    """Open ``path`` and describe it, or raise InputError with a plain reason."""
+    """Open ``path`` and describe it, or raise InputError with a plain reason.
+
+    Cached by the file's identity (path, size, modification time): the page's plan and each
+    preview of an upload read it once; a file changed on disk is read again.
+    """
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return _probe(path)      # the plain reason for a missing or unreadable file
+    if path.is_dir():
+        return _probe(path)
+    return _probe_identified(path, str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _probe_identified(path: Path, _resolved: str, _size: int, _mtime_ns: int) -> MediaInfo:
+    return _probe(path)
+
+
+def _probe(path: Path) -> MediaInfo:
     with probing(path) as (_container, info):
         return info
 
@@ -80,9 +101,10 @@ def probe(path: Path) -> MediaInfo:
 def probing(path: Path) -> Iterator[tuple[Any, MediaInfo]]:
     """:func:`probe`, with the file left open for what else the caller reads from it (the
     audit takes its frames from this same open container: one read of each clip)."""
+    # PyAV is imported here, not at the top: it costs ~0.1 s that `overlay --help`, the
+    # page's start and every command that never opens a clip would pay (benchmarks/startup.py).
     import av
 
-    path = Path(path)
     if not path.exists():
         raise InputError(_("The input file {path} does not exist.").format(path=path),
                          _("Check the path and the file name."))

@@ -4,28 +4,27 @@ then rendered in one ffmpeg pass into a private work folder and renamed into pla
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import Callable, Mapping
 
-from overlay import graph, loudness, runner
+from overlay import graph, loudness, runner, selftest, subtitles
 from overlay.errors import InputError, PresetError, RenderError, UsageError
 from overlay.i18n import _
+from overlay.logofiles import LogoRef, district_logos, logo_row
+from overlay.logos import load_logo
 from overlay.loudness import AudioPlan
 from overlay.naming import Place, check_names, format_name
-from overlay.presets import DistrictEntry, LogoRef, Preset, available, district_logos, length_limit, load_preset
+from overlay.presets import DistrictEntry, Preset, choose_preset, length_limit
 from overlay.probe import MediaInfo, probe, require_video
 from overlay.runner import ProgressFn
+from overlay.subtitles import SubtitleFile
 from overlay.timecode import parse_time
 
-if TYPE_CHECKING:
-    from overlay.logos import LogoRow
-    from overlay.subtitles import SubtitleFile
-
-DEFAULT_PRESET = "uttaradit"
 SUBS_MODES = ("burn", "embed", "both")
 MIN_DURATION = 1.0
 
@@ -51,6 +50,7 @@ class Job:
     force: bool = False
     require_official_logos: bool = False   # a placeholder logo is an error, not a warning
     threads: int | None = None      # cap x264 and filter threads when several jobs share a machine
+    language: str | None = None     # its messages' language ("th", "en"); None: the caller's
 
 
 @dataclass(frozen=True)
@@ -75,22 +75,6 @@ class Plan:
     @property
     def placeholders(self) -> tuple[LogoRef, ...]:
         return tuple(ref for ref in self.logos if ref.placeholder)
-
-
-def choose_preset(preset: str | None, province: str | None) -> Preset:
-    """--preset wins; else a shipped preset for --province; else the letter's province."""
-    if preset:
-        return load_preset(preset)
-    if province:
-        from overlay.gazetteer import gazetteer
-
-        wanted = gazetteer().province(province).name_th
-        for path in available():
-            candidate = load_preset(str(path))
-            if candidate.province == wanted:
-                return candidate
-        return load_preset("base")
-    return load_preset(DEFAULT_PRESET)
 
 
 def output_name(preset: Preset, place: Place) -> str:
@@ -148,8 +132,7 @@ def plan(job: Job) -> Plan:
         raise UsageError(_("The output would replace the input {path}.").format(path=output),
                          _("Choose another --out-dir: the input is never changed."))
     if output.exists() and not job.force:
-        raise UsageError(_("{path} already exists.").format(path=output),
-                         _("Use --force to replace it, or choose another --out-dir."))
+        raise runner.exists_error(output)
 
     info = probe(job.input)
     video = require_video(info)
@@ -174,10 +157,10 @@ def plan(job: Job) -> Plan:
     if job.subs_mode not in SUBS_MODES:
         raise UsageError(_('Unknown --subs-mode "{mode}".').format(mode=job.subs_mode),
                          _("Choose burn, embed or both."))
-    subtitles = _read_subtitles(job, start, duration, warnings)
+    subs = _read_subtitles(job, start, duration, warnings)
     result = Plan(job=job, preset=preset, place=place, district=district, output=output,
                   info=info, start=start, duration=duration, cut=cut, limit=limit, width=width,
-                  height=height, fps=fps, logos=logos, subtitles=subtitles,
+                  height=height, fps=fps, logos=logos, subtitles=subs,
                   warnings=tuple(warnings))
     if result.placeholders:
         warnings.append(_("Placeholder logos still in use: {keys}. Add the official files once with "
@@ -193,15 +176,28 @@ def plan(job: Job) -> Plan:
 
 def check_logos(logos: tuple[LogoRef, ...]) -> None:
     """Decode every logo once, small, so a broken file is named before anything is written."""
-    from overlay.logos import load_logo
-
     for ref in logos:
         try:
-            load_logo(ref.path, 16)
+            _decodes(ref.path, *_identity(ref.path))
         except PresetError as exc:
             raise PresetError(_('Logo "{key}" (preset entry "{entry}"): {why}')
                               .format(key=ref.key, entry=ref.entry, why=exc.message),
                               exc.hint) from exc
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return -1, -1            # load_logo words what is wrong
+    return stat.st_size, stat.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=64)
+def _decodes(path: Path, _size: int, _mtime_ns: int) -> bool:
+    """True once the file decoded (kept for its identity: a page's previews plan often)."""
+    load_logo(path, 16)
+    return True
 
 
 def _read_subtitles(job: Job, start: float, duration: float,
@@ -209,8 +205,6 @@ def _read_subtitles(job: Job, start: float, duration: float,
     files = {lang: path for lang, path in (("th", job.subs_th), ("en", job.subs_en)) if path}
     if not files:
         return {}
-    from overlay import subtitles
-
     read = {}
     for lang, path in files.items():
         sub = subtitles.read_srt(Path(path), encoding=job.subs_encoding, strict=job.strict_subs)
@@ -221,14 +215,6 @@ def _read_subtitles(job: Job, start: float, duration: float,
                             .format(n=dropped, name=Path(path).name))
         read[lang] = replace(sub, cues=tuple(cues))
     return read
-
-
-def logo_row(preset: Preset, logos: Sequence[LogoRef], width: int, height: int) -> LogoRow:
-    """The composed row for an output size, with the preset's height and margin."""
-    from overlay.logos import compose_row
-
-    return compose_row([ref.path for ref in logos], width, height,
-                       height_fraction=preset.logo_height, safe_inset=preset.logo_margin)
 
 
 DAMAGE_SIGNS = ("partial file", "invalid nal", "error while decoding", "corrupt",
@@ -302,9 +288,7 @@ def render_with_facts(p: Plan, progress: ProgressFn | None = None,
 
 def _proven_ffmpeg() -> str:
     """The ffmpeg to render with, once its self-test passed (cached per binary)."""
-    from overlay.selftest import require
-
-    return str(require().path)
+    return str(selftest.require().path)
 
 
 def _render_into(p: Plan, track: ProgressFn, warn: Callable[[str], None] | None,
@@ -318,9 +302,7 @@ def _render_into(p: Plan, track: ProgressFn, warn: Callable[[str], None] | None,
             stderr = runner.run(graph.build(spec, _proven_ffmpeg()), cwd=work, env=prep.env,
                                 progress=track)
             if prep.ass:
-                from overlay.subtitles import libass_failures
-
-                failures = libass_failures(stderr)
+                failures = subtitles.libass_failures(stderr)
                 if failures:
                     raise RenderError(_("The subtitles could not be drawn: {why}")
                                       .format(why=failures[0]),
@@ -357,8 +339,6 @@ def _prepare(p: Plan, work: Path, *, burn: bool, embed: bool) -> Prepared:
     tracks = {lang: sub.cues for lang, sub in p.subtitles.items()}
     ass, env, subs = None, {}, []
     if tracks:
-        from overlay import subtitles
-
         if burn:
             env = subtitles.prepare_libass(work)
             (work / "subs.ass").write_text(subtitles.build_ass(tracks, p.width, p.height),
@@ -392,11 +372,11 @@ def preview(p: Plan, at: float, output: Path) -> Path:
     """One frame with the logo row (and subtitles) at ``at`` seconds of the output."""
     exe = _proven_ffmpeg()
     at = max(0.0, min(at, p.duration - 0.05))
-    subtitles = {lang: replace(sub, cues=tuple(replace(c, start=c.start - at, end=c.end - at)
-                                               for c in sub.cues if c.end > at))
-                 for lang, sub in p.subtitles.items()}
+    later = {lang: replace(sub, cues=tuple(replace(c, start=c.start - at, end=c.end - at)
+                                           for c in sub.cues if c.end > at))
+             for lang, sub in p.subtitles.items()}
     shifted = replace(p, start=p.start + at, duration=max(0.5, min(1.0, p.duration - at)),
-                      subtitles=subtitles)
+                      subtitles=later)
     with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
         work = Path(tmp)
         prep = _prepare(shifted, work, burn=True, embed=False)

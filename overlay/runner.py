@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from overlay.errors import RenderError, UsageError
+from overlay.errors import OutputExists, RenderError
 from overlay.i18n import _
 
 ProgressFn = Callable[[float], None]   # seconds of output written so far
@@ -330,9 +330,9 @@ def sweep_stale_partials(folder: Path) -> list[Path]:
     return removed
 
 
-def exists_error(final: Path) -> UsageError:
-    return UsageError(_("{path} already exists.").format(path=final),
-                      _("Use --force to replace it, or choose another --out-dir."))
+def exists_error(final: Path) -> OutputExists:
+    return OutputExists(_("{path} already exists.").format(path=final),
+                        _("Use --force to replace it, or choose another --out-dir."), path=final)
 
 
 @contextmanager

@@ -22,9 +22,17 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from overlay import __version__
+import numpy as np
+from PIL import Image
+
+from overlay import __version__, graph, loudness, runner, subtitles
 from overlay.errors import OverlayError, RenderError, UsageError
 from overlay.i18n import _
+from overlay.logos import compose_row
+from overlay.measure import faststart, frames_at, logo_match
+from overlay.presets import load_preset
+from overlay.probe import probe, require_video
+from overlay.store import data_home
 from overlay.tools import FFmpeg, back_hint, find_ffmpeg
 
 REVISION = 2                  # bump when the test changes: old verdicts no longer count
@@ -102,15 +110,6 @@ def run_selftest(exe: str) -> Verdict:
 
 
 def _run_in(exe: str, work: Path) -> Verdict:
-    import numpy as np
-    from PIL import Image
-
-    from overlay import graph, loudness, runner, subtitles
-    from overlay.check import faststart, frames_at, logo_match
-    from overlay.logos import compose_row
-    from overlay.presets import load_preset
-    from overlay.probe import probe, require_video
-
     width, height = SIZE
     source = work / "input.mkv"
     runner.run([exe, "-hide_banner", "-nostdin", "-y",
@@ -164,8 +163,6 @@ def subtitle_drawn(frame, logo_left: int, logo_bottom: int) -> bool:
 
     libass draws nothing (and ffmpeg still exits 0) when it finds no font: only pixels tell.
     """
-    import numpy as np
-
     grey = np.asarray(frame, dtype=np.float32).mean(axis=2)
     grey[:logo_bottom, logo_left:] = 0
     return int((grey > 200).sum()) > 50
@@ -198,8 +195,6 @@ def diagnose(stderr: str) -> str:
 # ---------------------------------------------------------------- the cache file
 
 def _cache_path() -> Path:
-    from overlay.store import data_home
-
     return data_home() / CACHE_FILE
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
+
 APP_NAME = "overlay"
 
 
@@ -19,8 +21,6 @@ def data_home() -> Path:
     if override:
         path = Path(override)
     else:
-        import platformdirs
-
         path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path

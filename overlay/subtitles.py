@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Mapping, Sequence
 from xml.sax.saxutils import escape as xml_escape
 
+import uharfbuzz as hb
+
 from overlay.errors import OverlayError, SubtitleError
 from overlay.files import write_atomic
 from overlay.i18n import _
@@ -367,8 +369,6 @@ def _font_path(bold: bool = False, italic: bool = False) -> Path:
 
 @functools.lru_cache(maxsize=None)
 def _hb_font(bold: bool):
-    import uharfbuzz as hb
-
     data = _font_path(bold).read_bytes()
     face = hb.Face(hb.Blob(data))
     font = hb.Font(face)
@@ -387,8 +387,6 @@ def _hb_font(bold: bool):
 def text_width(text: str, font_px: float, bold: bool = False) -> float:
     """Advance width in pixels of ``text`` shaped by HarfBuzz (as libass does) with the
     shipped font at ASS Fontsize ``font_px``."""
-    import uharfbuzz as hb
-
     font, _cmap, height = _hb_font(bold)
     buf = hb.Buffer()
     buf.add_str(text)
@@ -427,8 +425,6 @@ def _advances(text: str, font_px: float, bold: bool) -> tuple[float, ...]:
     """Prefix sums of the shaped advance of each character: width(s, e) = P[e] - P[s].
     One HarfBuzz run per paragraph instead of one per tried line; the chosen lines are
     measured again exactly (``text_width``)."""
-    import uharfbuzz as hb
-
     font, _cmap, height = _hb_font(bold)
     buf = hb.Buffer()
     buf.add_str(text)

@@ -28,6 +28,9 @@ import re
 from enum import IntEnum
 from typing import Any
 
+from icu4py.breakers import CharacterBreaker, LineBreaker
+from icu4py.locale import Locale
+
 __all__ = ["BreakKind", "FALLBACK", "break_candidates", "bad_line_start", "syllable_start",
            "syllable_boundaries"]
 
@@ -215,9 +218,6 @@ def syllable_boundaries(text: str) -> list[int]:
 # ---------------------------------------------------------------------------- segmenters
 
 def _icu_boundaries(text: str) -> set[int]:
-    from icu4py.breakers import LineBreaker
-    from icu4py.locale import Locale
-
     return {e for _s, e in LineBreaker(text, Locale("th")).segments()} - {len(text)}
 
 
@@ -402,9 +402,6 @@ def _token_before(starts: list[int], token_at: dict[int, str], p: int) -> str:
 
 def _cluster_boundaries(text: str) -> list[int]:
     """Grapheme-cluster boundaries a line may start at, for a syllable wider than the line."""
-    from icu4py.breakers import CharacterBreaker
-    from icu4py.locale import Locale
-
     if not text:
         return []
     return [s for s, _e in CharacterBreaker(text, Locale("th")).segments()

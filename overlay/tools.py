@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from overlay import runner
 from overlay.errors import OverlayError, UsageError
 from overlay.i18n import _
 
@@ -115,8 +116,6 @@ def ffmpeg_features() -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=None)
 def _features(exe: str) -> dict[str, Any]:
-    from overlay import runner
-
     def run(*args: str) -> str:
         return runner.capture([exe, "-hide_banner", *args])
 

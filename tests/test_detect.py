@@ -15,7 +15,8 @@ from PIL import Image, ImageDraw
 
 from overlay.check import check_file
 from overlay.detect import find_logos, static_overlay
-from overlay.presets import district_logos, load_preset
+from overlay.logofiles import district_logos
+from overlay.presets import load_preset
 from overlay.tools import ffmpeg_exe
 
 from conftest import make_clip

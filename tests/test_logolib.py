@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 from overlay import logolib
 from overlay.cli import app
+from overlay.logofiles import LOGO_SOURCES, district_logos, resolve_logo
 from overlay.logos import is_placeholder, write_placeholders
-from overlay.presets import LOGO_SOURCES, district_logos, load_preset, resolve_logo
+from overlay.presets import load_preset
 from overlay.store import data_home
 
 from conftest import decode_frame, make_clip

@@ -14,6 +14,7 @@ from PIL import Image
 
 from overlay import logos
 from overlay.errors import PresetError
+from overlay.logofiles import resolve_logo
 from overlay.logos import (
     SDG_COLOURS,
     LogoRow,
@@ -25,7 +26,7 @@ from overlay.logos import (
     sdg_wheel,
     write_placeholders,
 )
-from overlay.presets import base, resolve_logo
+from overlay.presets import base
 
 RED = (255, 0, 0, 255)
 FRAMES = [(1920, 1080), (1080, 1920), (320, 180), (180, 320), (1440, 1080), (640, 480)]
@@ -403,7 +404,7 @@ def test_placeholder_colour_follows_the_seed():
 
 
 def test_resolve_logo_finds_any_logo_extension(tmp_path):
-    # The live lookup (presets.resolve_logo), which render, check and doctor use.
+    # The live lookup (logofiles.resolve_logo), which render, check and doctor use.
     write_placeholders(tmp_path, {"moi.png": ("Interior", "")})
     assert resolve_logo([("x", tmp_path / "moi")]) == ("x", tmp_path / "moi.png", True)
     assert resolve_logo([("x", tmp_path / "moi.png")]) == ("x", tmp_path / "moi.png", True)

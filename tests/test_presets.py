@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from overlay.errors import PresetError
-from overlay.presets import available, deep_merge, district_logos, load_preset
+from overlay.logofiles import district_logos
+from overlay.presets import available, deep_merge, load_preset
 
 UTTARADIT = ["เมืองอุตรดิตถ์", "ตรอน", "ท่าปลา", "น้ำปาด", "ฟากท่า", "บ้านโคก", "พิชัย", "ลับแล", "ทองแสนขัน"]
 

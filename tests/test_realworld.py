@@ -40,7 +40,8 @@ def video_stream(path: Path):
 def logo_in_top_right(frame: np.ndarray, logo_dir: Path) -> bool:
     """The logo row, built for this frame size, is where the check expects it."""
     from overlay.check import logo_match
-    from overlay.presets import district_logos, load_preset
+    from overlay.logofiles import district_logos
+    from overlay.presets import load_preset
 
     preset = load_preset("uttaradit")
     h, w = frame.shape[:2]

@@ -27,8 +27,8 @@ def streams(path: Path) -> dict[str, float]:
 
 def logo_boxes(preset, logo_dir: Path, w: int, h: int):
     p = load_preset(preset)
-    from overlay.presets import district_logos
-    return r.logo_row(p, district_logos(p, p.district("พิชัย"), (logo_dir,)), w, h).boxes
+    from overlay.logofiles import district_logos, logo_row
+    return logo_row(p, district_logos(p, p.district("พิชัย"), (logo_dir,)), w, h).boxes
 
 
 def colour_share(frame: np.ndarray, box) -> float:

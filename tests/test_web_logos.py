@@ -121,8 +121,8 @@ def _chromium():
 
 
 def _district_box(w: int, h: int):
-    from overlay.presets import district_logos, load_preset
-    from overlay.render import logo_row
+    from overlay.logofiles import district_logos, logo_row
+    from overlay.presets import load_preset
 
     preset = load_preset("uttaradit")
     return logo_row(preset, district_logos(preset, preset.district("พิชัย")), w, h).boxes[5]

@@ -49,7 +49,7 @@ def _run(folder: Path, province: str, out_root: Path) -> tuple[str, list[Path]]:
     from overlay.audit.writers import html_text, write_all
     from overlay.errors import UsageError
     from overlay.gazetteer import gazetteer
-    from overlay.render import choose_preset
+    from overlay.presets import choose_preset
 
     path = folder
     if not path.is_dir():

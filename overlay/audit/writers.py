@@ -24,22 +24,14 @@ CHECK_COLUMNS = ("video length", "audio length", "video codec", "pixel format", 
                  "static overlay top-right")
 
 
-def _label(key: str) -> str:
-    """How ``overlay check`` words the receipt line ``key`` in the user's language."""
-    kind, _sp, rest = key.partition(" ")
-    if rest == "length":
-        return _("{kind} length").format(kind=kind)
-    if key.startswith("logos at the "):
-        return _("logos at the {when}").format(when=_(key.rsplit(" ", 1)[1]))
-    return _(key)
+# The receipt's stable item keys (``receipt.Item.key``) → the CSV's column names.
+COLUMN_OF = {"logos_at_start": "logos at the start", "logos_at_middle": "logos at the middle",
+             "logos_at_end": "logos at the end", "static_overlay": "static overlay top-right"}
 
 
-def _check_key(name: str) -> str:
-    """The English key of a receipt line, whatever the language it was written in."""
-    for key in CHECK_COLUMNS:
-        if _label(key) == name:
-            return key
-    return name
+def _check_key(key: str) -> str:
+    """The column of a receipt line, by its key: never by its words, which are translated."""
+    return COLUMN_OF.get(key, key.replace("_", " "))
 
 
 def record(row: Row) -> dict[str, Any]:
@@ -54,7 +46,7 @@ def record(row: Row) -> dict[str, Any]:
             "rename_certain": clip.name.certain,
             "duration": round(clip.duration, 2) if clip.duration is not None else None,
             "error": clip.error,
-            "checks": [{"check": _check_key(i.name), "label": i.name, "ok": i.ok, "detail": i.detail}
+            "checks": [{"check": _check_key(i.key), "label": i.name, "ok": i.ok, "detail": i.detail}
                        for i in clip.items],
         })
     reports = [{"path": str(r.path), "kind": r.kind, "complete": r.complete,

@@ -14,11 +14,11 @@ from typing import Iterable, Mapping
 
 from overlay.errors import UsageError
 from overlay.i18n import _
-from overlay.render import Job, seconds
-
-REQUIRED = ("input", "district")
-OPTIONAL = ("preset", "province", "lao", "subs_th", "subs_en", "subs_mode", "start", "end",
-            "quality", "max_duration", "subs_encoding", "report")
+from overlay.jobfields import OPTIONAL as OPTIONAL
+from overlay.jobfields import REQUIRED as REQUIRED
+from overlay.jobfields import Options as Options
+from overlay.jobfields import job_from_fields
+from overlay.render import Job
 
 
 @dataclass(frozen=True)
@@ -125,22 +125,6 @@ def _read_toml(path: Path, text: str) -> Manifest:
 
 # ---------------------------------------------------------------- rows → jobs
 
-@dataclass(frozen=True)
-class Options:
-    """Settings for the whole batch; a row's own cell beats the matching option."""
-    out_dir: Path
-    preset: str | None = None
-    province: str | None = None
-    quality: str | None = None
-    max_duration: float | None = None
-    subs_mode: str = "burn"
-    logo_dirs: tuple[Path, ...] = ()
-    force: bool = False
-    check: bool = True
-    threads: int | None = None           # x264 threads per job, when several share the machine
-    require_official_logos: bool = False
-
-
 def _resolve(value: str, base: Path) -> Path:
     path = Path(value).expanduser()
     # Absolute paths: the same on every Dask worker that mounts the shared folder.
@@ -151,33 +135,10 @@ def _path(value: str | None, base: Path) -> Path | None:
     return _resolve(value, base) if value else None
 
 
-def _float(value: str | None, column: str) -> float | None:
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise UsageError(_('{column} "{value}" is not a number.').format(column=column, value=value),
-                         _("Write seconds, e.g. 120.")) from None
-
-
 def job_from_row(row: Row, base: Path, options: Options) -> Job:
-    v = row.values
-    if not v.get("input"):
-        raise UsageError(_("No input file."), _('Fill in the "input" column.'))
-    if not v.get("district"):
-        raise UsageError(_("No district."), _('Fill in the "district" column.'))
-    return Job(input=_resolve(v["input"], base), district=v["district"],
-              out_dir=Path(options.out_dir).resolve(), preset=v.get("preset") or options.preset,
-              province=v.get("province") or options.province, lao=v.get("lao"),
-              start=seconds(v.get("start")) or 0.0, end=seconds(v.get("end")),
-              max_duration=_float(v.get("max_duration"), "max_duration") or options.max_duration,
-              quality=v.get("quality") or options.quality,
-              subs_th=_path(v.get("subs_th"), base), subs_en=_path(v.get("subs_en"), base),
-              subs_mode=v.get("subs_mode") or options.subs_mode,
-              subs_encoding=v.get("subs_encoding"),
-              logo_dirs=tuple(Path(d).resolve() for d in options.logo_dirs), force=options.force,
-              threads=options.threads, require_official_logos=options.require_official_logos)
+    """A row's Job, by the field rules every front door shares (``jobfields``); its files
+    are paths relative to ``base`` (the manifest's folder)."""
+    return job_from_fields(row.values, options, lambda _field, value: _resolve(value, base))
 
 
 def default_workers(cores: int | None = None) -> int:

@@ -7,12 +7,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
+from overlay import render
 from overlay.batch.manifest import Manifest, Options, Row, _path, job_from_row
 from overlay.batch.records import content_key, read_record
 from overlay.batch.status import Status
 from overlay.errors import OverlayError, UsageError
 from overlay.i18n import _
 from overlay.render import Job
+from overlay.report import load
 
 
 @dataclass(frozen=True)
@@ -34,15 +36,11 @@ class Entry:
 
 def _validate_report(data: Path) -> None:
     """A report data file with a mistake is found now, not after its clip has rendered."""
-    from overlay.report import load
-
     load(data)
 
 
 def prepare_row(row: Row, base: Path, options: Options) -> Entry:
     """Plan one row (probe, names, logos, subtitles) and decide: render, skip or invalid."""
-    from overlay import render
-
     try:
         job = job_from_row(row, base, options)
         report = _path(row.values.get("report"), base)

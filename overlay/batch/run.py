@@ -9,19 +9,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from overlay import __version__
+from overlay import __version__, engine, render, signals, tools
 from overlay.batch.prepare import Entry
 from overlay.batch.records import record_path, write_record
 from overlay.batch.status import Status
+from overlay.check import Receipt
 from overlay.errors import OverlayError, RenderError, UsageError
 from overlay.i18n import _
-from overlay.render import Job, Plan
+from overlay.render import Job
+from overlay.report import build_report
 from overlay.runner import ProgressFn
 
 if TYPE_CHECKING:
     from distributed import Client
-
-    from overlay.loudness import AudioPlan
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,6 @@ class JobResult:
 def run_task(task: Task, progress: ProgressFn | None = None) -> JobResult:
     """Plan, render, check, build the report, record the key. Never raises for a failure:
     one bad clip must not stop a province's batch, nor take a Dask worker down."""
-    from overlay import render
-
     began = time.monotonic()
     output: Path | None = None
     duration: float | None = None
@@ -59,10 +57,10 @@ def run_task(task: Task, progress: ProgressFn | None = None) -> JobResult:
     try:
         p = render.plan(task.job)
         output, duration = p.output, p.duration
-        done = render.render_with_facts(p, progress=progress)
+        result = engine.run(p, progress=progress, check=task.check)
         problems: list[str] = []
-        if task.check:
-            check, failed = _check(p, done.loudness, done.audio)
+        if result.receipt is not None:
+            check, failed = _summary(result.receipt)
             if failed:
                 problems.append(_("the output does not pass the check ({items})").format(items=failed))
         files, report_error = _build_report(task.report, p.output)
@@ -73,7 +71,7 @@ def run_task(task: Task, progress: ProgressFn | None = None) -> JobResult:
                                 "rendered": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                 "overlay": __version__})
         return JobResult(task.row, Status.FAILED if problems else Status.DONE, p.output, p.duration, check,
-                         "; ".join(problems), time.monotonic() - began, files, p.warnings)
+                         "; ".join(problems), time.monotonic() - began, files, result.warnings)
     except RenderError as exc:
         # The hint speaks of ffmpeg's lines "shown above": in a batch they go to a log file.
         error = exc.message + _log_stderr(output, exc.stderr)
@@ -98,11 +96,8 @@ def _log_stderr(output: Path | None, stderr: str) -> str:
     return " " + _("(ffmpeg's report: {log})").format(log=log)
 
 
-def _check(p: Plan, loudness: float | None,
-           audio: AudioPlan | None = None) -> tuple[str, str]:
-    from overlay.check import check_rendered
-
-    receipt = check_rendered(p, loudness, audio)
+def _summary(receipt: Receipt) -> tuple[str, str]:
+    """The record's check cell, and the failed items ("" when none)."""
     if receipt.ok and receipt.warnings:
         # Compliant, but the report names what the tool could not do (a near-silent sound).
         noted = ", ".join(f"{item.name}: {item.detail}" for item in receipt.warnings)
@@ -117,7 +112,6 @@ def _build_report(data: Path | None, clip: Path) -> tuple[tuple[Path, ...], str]
     """The district's report beside its clip, when the row names one."""
     if data is None:
         return (), ""
-    from overlay.report import build_report
 
     try:
         # force: the clip was just rendered again, so its report must follow it.
@@ -147,8 +141,6 @@ def _pool_init(updates, stop, ffmpeg: Path | None = None) -> None:
     """Pool processes leave Ctrl-C to the parent and to ffmpeg, which gets it from the
     terminal too, stops, and lets run_task remove its partial file and return."""
     import signal
-
-    from overlay import signals, tools
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signals.install()     # SIGTERM from the parent (overlay.signals): stop ffmpeg, clean up
@@ -196,8 +188,6 @@ def _execute_local(tasks: Sequence[Task], workers: int, on_done: DoneFn | None,
                    on_progress: RowProgressFn | None) -> list[JobResult]:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
-    from overlay import tools
 
     results: list[JobResult] = []
     context = multiprocessing.get_context()

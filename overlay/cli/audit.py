@@ -82,8 +82,7 @@ def audit(
     from overlay.audit.engine import run_audit
     from overlay.audit.writers import others, write_all
     from overlay.gazetteer import gazetteer
-    from overlay.presets import length_limit
-    from overlay.render import choose_preset
+    from overlay.presets import choose_preset, length_limit
 
     if not folder.is_dir():
         raise UsageError(_("{path} is not a folder.").format(path=folder),

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from overlay import batch as b
 from overlay.cli.common import err, handled, out, print_warnings, progress_bar
 from overlay.cli.options import LogoDirOpt
 from overlay.i18n import _
+
+if TYPE_CHECKING:
+    from overlay import batch as b
+
+# overlay.batch (and the engine under it: numpy, Pillow, PyAV) is imported inside the
+# command, not here: `overlay --help` and every other command would pay for it
+# (benchmarks/house.py measures the start-up).
 
 app = typer.Typer()
 
@@ -48,6 +54,8 @@ def batch(
                                                 help=_("Refuse to render with any placeholder logo.")),
 ) -> None:
     """Render every clip listed in a manifest, in parallel; skip what is already done."""
+    from overlay import batch as b
+
     workers = jobs or b.default_workers()
     options = b.Options(out_dir=out_dir, preset=preset, province=province, quality=quality,
                         max_duration=max_duration, subs_mode=subs_mode,
@@ -95,6 +103,8 @@ def batch(
 
 
 def _print_problems(entries: Sequence[b.Entry]) -> None:
+    from overlay import batch as b
+
     for e in entries:
         if e.status == b.Status.INVALID:
             err.print(f"[bold red]{_('Row {n}').format(n=e.row.number)}:[/] {escape(e.reason)}", markup=True)
@@ -113,6 +123,8 @@ def _print_problems(entries: Sequence[b.Entry]) -> None:
 def _run(tasks: Sequence[b.Task], entries: Sequence[b.Entry], workers: int, scheduler: str | None,
          collect: Callable[[b.JobResult], None]) -> None:
     """The pool with an overall bar (seconds of output, so ETA weighs long clips more)."""
+    from overlay import batch as b
+
     if not tasks:
         return
     durations = {e.row.number: e.duration or 0.0 for e in entries}
@@ -141,12 +153,14 @@ def _run(tasks: Sequence[b.Task], entries: Sequence[b.Entry], workers: int, sche
                   on_progress=None if scheduler else moved)
 
 
-_STYLE = {b.Status.DONE: "green", b.Status.SKIPPED: "cyan", b.Status.FAILED: "red", b.Status.INVALID: "red",
-          b.Status.READY: "green"}
+_STYLE = {"done": "green", "skipped": "cyan", "failed": "red", "invalid": "red",   # batch.Status
+          "ready": "green"}
 
 
 def _print_plan(entries: Sequence[b.Entry]) -> None:
     """One line per row: the names are long Thai, a table would wrap them unreadably."""
+    from overlay import batch as b
+
     out.print(_('Plan (nothing rendered):'), style="bold")
     for e in entries:
         action = {b.Status.READY: _("render"), b.Status.SKIPPED: _("skip"),

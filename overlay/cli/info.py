@@ -69,7 +69,6 @@ def name(
         raise UsageError(_("Give --district (and --province)."),
                          _("Example: overlay name --district พิชัย --province อุตรดิตถ์"))
     if not province:
-        from overlay.presets import load_preset
-        from overlay.render import DEFAULT_PRESET
+        from overlay.presets import DEFAULT_PRESET, load_preset
         province = load_preset(DEFAULT_PRESET).province or ""
     out.print(clip_name(district, province) + (mandate()[1] if extension else ""), markup=False)

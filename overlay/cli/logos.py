@@ -8,11 +8,12 @@ from typing import List, Optional
 import typer
 from rich.markup import escape
 
-from overlay import logolib
 from overlay.cli.common import err, handled, out
 from overlay.cli.options import LogoDirOpt, PresetOpt, ProvinceOpt
 from overlay.i18n import _
-from overlay.logos import logo_label
+
+# The library and the engine under it (numpy, Pillow) are imported inside each command:
+# `overlay --help` and every other command would pay for them (benchmarks/house.py).
 
 app = typer.Typer(
     help=_("Your official logos, added once and used by every render: list, add, remove, show."),
@@ -31,6 +32,9 @@ def list_(
     logo_dir: Optional[List[Path]] = LogoDirOpt,
 ) -> None:
     """The logos of a district in the letter's order, with their files and sources."""
+    from overlay import logolib
+    from overlay.logos import logo_label
+
     t = logolib.target(preset, province, district)
     refs = logolib.slots(t, tuple(logo_dir or ()))
     out.print(t.label, style="bold")
@@ -65,6 +69,8 @@ def add(
                                          help=_("Store the picture as it is, background included.")),
 ) -> None:
     """Check an official logo file and store it in your library."""
+    from overlay import logolib
+
     t = logolib.target(preset, province, district)
     added = logolib.add(t, key.strip().lower(), file, keep_background=keep_background)
     for note in added.notes:
@@ -86,6 +92,8 @@ def remove(
     district: Optional[str] = DistrictOpt,
 ) -> None:
     """Remove logos from your library."""
+    from overlay import logolib
+
     t = logolib.target(preset, province, district)
     for key in keys:
         key = key.strip().lower()
@@ -107,6 +115,7 @@ def show(
     logo_dir: Optional[List[Path]] = LogoDirOpt,
 ) -> None:
     """Write the composed logo row as a PNG."""
+    from overlay import logolib
     from overlay.files import replacing
 
     t = logolib.target(preset, province, district)

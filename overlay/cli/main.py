@@ -1,4 +1,10 @@
-"""The ``overlay`` command: the app, and the one place where every command group is mounted."""
+"""The ``overlay`` command: the app, and the one place where every command group is mounted.
+
+Every command group is imported to build ``--help``, so the command modules import the
+engine (numpy, Pillow, PyAV, the report's fpdf2 and python-docx) inside each command, not at
+their top: `overlay --help` then imports typer and rich only (about 0.1 s of imports instead
+of about 0.5 s; ``python -X importtime -m overlay --help``, benchmarks/house.py).
+"""
 
 from __future__ import annotations
 

@@ -117,22 +117,20 @@ def render_and_check(job: Job, verbose: bool = False) -> Path:
     Exit 1 only for a ✗ on the receipt, something the user can act on; what the tool owns
     and cannot meet (a recording too quiet to lift) is a warning that says what to do.
     """
-    from overlay import render as r
-    from overlay.check import check_rendered
+    from overlay import engine, render
 
-    plan = r.plan(job)
+    plan = render.plan(job)
     print_warnings(plan.warnings)
     progress, update = progress_bar(_("Rendering อำเภอ{district}").format(district=plan.place.district),
                                  plan.duration)
     with show_commands(verbose), progress:
-        done = r.render_with_facts(plan, progress=update,
-                                   warn=lambda line: print_warnings([line]))
-    receipt = check_rendered(plan, done.loudness, done.audio)
-    print_receipt(receipt)
-    if not receipt.ok:
+        result = engine.run(plan, progress=update, warn=lambda line: print_warnings([line]))
+    assert result.receipt is not None
+    print_receipt(result.receipt)
+    if not result.ok:
         raise RenderError(_("The output was written but does not pass the check."),
                           _("See the ✗ lines above."))
-    return done.path
+    return result.output
 
 
 @app.command(help=_("Print a receipt: lengths, codecs, fast start, loudness, name, logos. Exit 1 if not compliant."))
@@ -148,8 +146,7 @@ def check(
     """Print a receipt: lengths, codecs, fast start, loudness, name, logos. Exit 1 if not compliant."""
     from overlay.check import check_file
     from overlay.naming import parse_clip_name
-    from overlay.presets import length_limit
-    from overlay.render import choose_preset
+    from overlay.presets import choose_preset, length_limit
 
     parsed = parse_clip_name(file.name)
     chosen = choose_preset(preset, None if preset or not parsed else _safe_province(parsed[1]))
@@ -206,11 +203,12 @@ def demo(
     """Make a short synthetic clip and render it with the default preset (อำเภอพิชัย)."""
     from overlay import demo as d
     from overlay import render as r
+    from overlay.presets import DEFAULT_PRESET
 
     clip = d.make_demo_clip(out_dir / "demo-input.mp4", seconds=seconds)
     srt = d.write_demo_subtitles(out_dir / "demo-th.srt", seconds=seconds)
     err.print(_("Demo clip: {clip}").format(clip=clip))
-    job = r.Job(input=clip, district="พิชัย", out_dir=out_dir, preset=r.DEFAULT_PRESET,
+    job = r.Job(input=clip, district="พิชัย", out_dir=out_dir, preset=DEFAULT_PRESET,
                 subs_th=srt, force=force)
     output = render_and_check(job)
     frame = r.preview(r.plan(job), seconds / 2, out_dir / "demo-preview.png")

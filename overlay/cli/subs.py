@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
@@ -16,7 +16,9 @@ from rich.markup import escape
 
 from overlay.cli.common import handled, out, print_warnings
 from overlay.i18n import _
-from overlay.subtitles import SubsReport, check_srt
+
+if TYPE_CHECKING:
+    from overlay.subtitles import SubsReport
 
 app = typer.Typer(help=_("Check subtitle files before a render."), no_args_is_help=True,
                   add_completion=False)
@@ -63,6 +65,7 @@ def check(
 ) -> None:
     """Show what a subtitle file will become: encoding, cues, problems, Thai line breaks."""
     from overlay.presets import base, length_limit
+    from overlay.subtitles import check_srt  # the engine's subtitles: not for `overlay --help`
 
     frame_w, frame_h = _frame_size(size)
     limit, refused = length_limit(base(), max_duration)

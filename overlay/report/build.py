@@ -6,11 +6,11 @@ from pathlib import Path
 
 from overlay.files import write_atomic
 from overlay.i18n import _
+from overlay.naming import clip_name
 from overlay.report.model import Report, ReportError, load
 
 
 def outputs(report: Report, out_dir: Path) -> dict[str, Path]:
-    from overlay.naming import clip_name
     stem = report.file_stem
     return {"docx": out_dir / f"{stem}.docx", "pdf": out_dir / f"{stem}.pdf",
             "youtube": out_dir / f"{clip_name(report.district, report.province)}.youtube.txt"}
@@ -19,7 +19,9 @@ def outputs(report: Report, out_dir: Path) -> dict[str, Path]:
 def build_report(data_path: Path, out_dir: Path, *, clip: Path | None = None,
                  force: bool = False) -> list[Path]:
     """Validate ``data_path`` and write the DOCX, PDF and YouTube text into ``out_dir``."""
-    from overlay.naming import clip_name
+    # Deferred: the PDF writer's fpdf2 (~0.4 s) and python-docx (~0.1 s) would load with
+    # `overlay --help` and every command (cli.report imports this module); measured with
+    # `python -X importtime -m overlay --help` (benchmarks/house.py).
     from overlay.report.docx_writer import write_docx
     from overlay.report.pdf_writer import write_pdf
     from overlay.report.youtube import youtube_text

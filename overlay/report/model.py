@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from overlay import timecode
 from overlay.errors import UsageError
 from overlay.i18n import _
+from overlay.naming import mandate, parse_clip_name
 from overlay.presets import base
 
 
@@ -404,7 +405,6 @@ def _convert(item: Item, value: Any) -> Any:
 
 
 def _clip_problems(clip: Path, district: str, province: str) -> list[str]:
-    from overlay.naming import mandate, parse_clip_name
     parsed = parse_clip_name(clip.name)
     if parsed is None:
         return [_("--clip {name}: not the mandated name \"{template}\".").format(

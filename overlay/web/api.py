@@ -12,10 +12,14 @@ from fastapi import APIRouter, Body, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, StreamingResponse
 
+from overlay import __version__
 from overlay.i18n import _
+from overlay.presets import choose_preset
+from overlay.render import plan
+from overlay.render import preview as draw
 from overlay.web.errors import Conflict, NotFound
 from overlay.web.features import Feature
-from overlay.web.jobs import JobManager, build_job, clean_fields, job_json
+from overlay.web.jobs import JobManager, build_job, job_fields, job_json
 from overlay.web.jobstore import ACTIVE, FINISHED, JobRecord
 from overlay.web.uploads import remove_upload
 
@@ -35,9 +39,6 @@ def _record(request: Request, job_id: str) -> JobRecord:
 
 @router.get("/settings")
 def settings(request: Request) -> dict[str, Any]:
-    from overlay import __version__
-    from overlay.render import choose_preset
-
     s = request.app.state.settings
     return {"output_dir": str(s.output_dir), "max_upload": s.max_upload, "keep_days": s.keep_days,
             "limit": choose_preset(None, None).max_duration, "version": __version__}
@@ -129,15 +130,11 @@ async def events(request: Request, job_id: str) -> StreamingResponse:
 @router.get("/preview")
 def preview(request: Request, at: float = 0.0) -> FileResponse:
     """One frame at ``at`` seconds of the original, drawn by the engine's ``preview``."""
-    from overlay.render import plan
-    from overlay.render import preview as draw
-
     settings = request.app.state.settings
     query = {k: v for k, v in request.query_params.items() if k not in ("at", "token")}
-    values, _force = clean_fields(query)
+    values, _force = job_fields(query)
     folder = settings.work_dir / "previews"
-    job = build_job(values, True, request.app.state.store, folder, settings.work_dir)
-    planned = plan(job)
+    planned = plan(build_job(values, True, request.app.state.store, folder))
     # The logos are part of the picture: a logo added to the library draws a new preview.
     logos = [[ref.key, str(ref.path), ref.path.stat().st_mtime_ns] for ref in planned.logos]
     key = hashlib.sha256(json.dumps([sorted(values.items()), round(at, 2), logos]).encode()).hexdigest()[:24]

@@ -13,6 +13,7 @@ from overlay.errors import OverlayError
 from overlay.resources import fonts_dir
 from overlay.web.errors import overlay_error_handler
 from overlay.web.features import Feature
+from overlay.web.i18n import RequestLanguage
 from overlay.web.jobs import JobManager
 from overlay.web.jobstore import JobStore
 from overlay.web.security import Guard
@@ -63,6 +64,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/fonts", StaticFiles(directory=fonts_dir()), name="fonts")   # the shipped Thai fonts
     app.add_middleware(Guard, settings=settings)
+    app.add_middleware(RequestLanguage)      # every message of a request in its own language
     return app
 
 

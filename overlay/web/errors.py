@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from overlay.errors import OverlayError, RenderError, UsageError
+from overlay.errors import OutputExists, OverlayError, RenderError, UsageError
 
 
 class WebError(OverlayError):
@@ -29,6 +29,8 @@ class TooLarge(WebError):
 def status_of(exc: OverlayError) -> int:
     if isinstance(exc, WebError):
         return exc.status
+    if isinstance(exc, OutputExists):    # the same output again without force: the CLI's words
+        return 409
     if isinstance(exc, UsageError):
         return 400
     if isinstance(exc, RenderError):

@@ -1,10 +1,11 @@
 """Jobs: one render at a time in a worker thread, a queue behind it, cancel, history.
 
 A job is made from the same fields as a ``batch`` row (the clip and subtitle fields hold
-upload ids) through ``overlay.batch.job_from_row``, then run exactly as ``overlay render``
-runs it: ``plan`` → ``render_with_facts`` (one ffmpeg pass) → ``check_rendered``. Progress
-comes from the engine's callback; Cancel raises from that callback, which makes the runner
-kill ffmpeg and drop its partial file, so nothing is left under any name.
+upload ids) by the one set of field rules, ``overlay.jobfields.job_from_fields``; it is
+planned once, at submit (an existing output is ``OutputExists``: a 409), and the worker runs
+that plan through the one engine call, ``engine.run`` (one ffmpeg pass, then the receipt).
+Progress comes from the engine's callback; Cancel makes the engine stop the runner, which
+kills ffmpeg and drops its partial file, so nothing is left under any name.
 """
 
 from __future__ import annotations
@@ -17,8 +18,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from overlay.errors import OverlayError, UsageError
+from overlay import engine, i18n, render
+from overlay.errors import OverlayError
 from overlay.i18n import _
+from overlay.jobfields import OPTIONAL, REQUIRED, Options, job_from_fields, text_fields
+from overlay.receipt import Item, describe
+from overlay.render import Job, Plan
+from overlay.report.model import TOPICS, chapters_from, check_chapter
+from overlay.timecode import format_time
 from overlay.web.errors import Conflict, NotFound, WebError
 from overlay.web.jobstore import (
     ACTIVE,
@@ -35,6 +42,7 @@ from overlay.web.jobstore import (
 )
 from overlay.web.report_drafts import job_report
 from overlay.web.settings import WebSettings
+from overlay.web.uploads import clean_old
 
 log = logging.getLogger("overlay.web")
 
@@ -43,34 +51,23 @@ UPLOAD_FIELDS = {"input": "clip", "subs_th": "subs", "subs_en": "subs"}
 
 def row_fields() -> tuple[str, ...]:
     """The fields of a batch row the page may set (a report file is the report form's job)."""
-    from overlay.batch.manifest import OPTIONAL, REQUIRED
-
     return tuple(REQUIRED) + tuple(f for f in OPTIONAL if f != "report")
 
 
-def clean_fields(body: Mapping[str, Any]) -> tuple[dict[str, str], bool]:
-    """(row values as text, force) from a JSON body; unknown fields are refused."""
+def job_fields(body: Mapping[str, Any]) -> tuple[dict[str, str], bool]:
+    """(the job's fields, force) from a JSON body, by the batch row's rules
+    (``jobfields.text_fields``); unknown fields are refused."""
     allowed = set(row_fields())
     unknown = sorted(set(body) - allowed - {"force", "names", "chapters"})
     if unknown:
         raise WebError(_("Unknown field(s): {names}.").format(names=", ".join(unknown)),
                        _("Use the fields of a batch row: {names}.").format(names=", ".join(sorted(allowed))))
-    values = {}
-    for key in allowed:
-        value = body.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise WebError(_('The field "{name}" must be text or a number.').format(name=key))
-        values[key] = str(value).strip()
-    return values, bool(body.get("force"))
+    return text_fields(body, row_fields()), bool(body.get("force"))
 
 
 def clean_chapters(value: Any) -> dict[str, int]:
     """The page's chapter marks: topic key → whole seconds of the output (the report model's
     ``TOPICS`` and ``check_chapter``). Not a batch field: the report form reads them later."""
-    from overlay.report.model import TOPICS, check_chapter
-
     if value is None:
         return {}
     keys = [key for key, _n in TOPICS]
@@ -91,9 +88,6 @@ def clean_chapters(value: Any) -> dict[str, int]:
 def chapter_warnings(marks: dict[str, int], length: float) -> list[str]:
     """What YouTube would make of the marks (``chapters_from``'s problems), as warnings: a
     mark never refuses a render. A mark past the clip's end is dropped from ``marks``."""
-    from overlay.report.model import chapters_from
-    from overlay.timecode import format_time
-
     warnings: list[str] = []
     for key, seconds in list(marks.items()):
         if seconds >= length:
@@ -110,41 +104,17 @@ def stored_fields(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in settings.items() if k in keep}
 
 
-def build_job(values: Mapping[str, str], force: bool, store: JobStore, out_dir: Path,
-              work_dir: Path):
-    """A render.Job from row values whose file fields are upload ids."""
-    from overlay.batch import Options, Row, job_from_row
+def build_job(fields: Mapping[str, Any], force: bool, store: JobStore, out_dir: Path) -> Job:
+    """The engine's Job from the page's fields, whose file fields are upload ids."""
+    def upload_file(name: str, upload_id: str) -> Path:
+        upload = store.get_upload(upload_id)
+        if upload is None or upload.kind != UPLOAD_FIELDS.get(name) or not Path(upload.path).is_file():
+            raise NotFound(_("The file for {field} is no longer here (it was removed or "
+                             "never sent).").format(field=name), _("Choose the file again."))
+        return Path(upload.path)
 
-    row = dict(values)
-    for name, kind in UPLOAD_FIELDS.items():
-        if name in row:
-            upload = store.get_upload(row[name])
-            if upload is None or upload.kind != kind or not Path(upload.path).is_file():
-                raise NotFound(_("The file for {field} is no longer here (it was removed or "
-                                 "never sent).").format(field=name), _("Choose the file again."))
-            row[name] = upload.path
-    return job_from_row(Row(1, row), work_dir, Options(out_dir=out_dir, force=force))
-
-
-def plan_or_conflict(job):
-    """plan(job); an existing output without force is a 409 with the CLI's message."""
-    from overlay.render import plan
-
-    try:
-        return plan(job)
-    except UsageError as exc:
-        if not job.force:
-            try:
-                forced = plan(replace(job, force=True))
-            except OverlayError:
-                raise exc from None
-            if forced.output.exists():
-                raise Conflict(exc.message, exc.hint) from None
-        raise
-
-
-class Cancelled(Exception):
-    """Raised from the progress callback: the runner kills ffmpeg and removes its file."""
+    job = job_from_fields(fields, Options(out_dir=out_dir, force=force), upload_file)
+    return replace(job, language=i18n.language())     # the request's: the job speaks it
 
 
 @dataclass
@@ -172,6 +142,7 @@ class JobManager:
         self._queue: collections.deque[str] = collections.deque()
         self._live: dict[str, Live] = {}
         self._cancel: dict[str, threading.Event] = {}
+        self._plans: dict[str, Plan] = {}
         self._cv = threading.Condition()
         self._thread: threading.Thread | None = None
         self.stopping = False
@@ -179,10 +150,10 @@ class JobManager:
     # ------------------------------------------------------------ the page's side
 
     def submit(self, body: Mapping[str, Any], names: Mapping[str, str] | None = None) -> JobRecord:
-        values, force = clean_fields(body)
+        values, force = job_fields(body)
         marks = clean_chapters(body.get("chapters"))
-        job = build_job(values, force, self.store, self.settings.output_dir, self.settings.work_dir)
-        plan = plan_or_conflict(job)
+        job = build_job(values, force, self.store, self.settings.output_dir)
+        plan = render.plan(job)       # planned once: the worker renders this plan
         warnings = list(plan.warnings) + chapter_warnings(marks, plan.duration)
         with self._cv:
             if self.stopping:
@@ -193,11 +164,14 @@ class JobManager:
                     upload = self.store.get_upload(values[name])
                     labels[name] = upload.display_name if upload else values[name]
             chapters = {"chapters": marks} if marks else {}
+            # The job speaks the language of the request that made it (warnings, errors).
             record = JobRecord(new_id(), {**values, "force": force, "names": labels,
-                                          "file_name": plan.output.name, **chapters},
+                                          "file_name": plan.output.name, **chapters,
+                                          "lang": i18n.language()},
                                warnings=warnings)
             self.store.add(record)
             self._live[record.id] = Live(total=plan.duration)
+            self._plans[record.id] = plan
             self._cancel[record.id] = threading.Event()
             self._queue.append(record.id)
             self._ensure_worker()
@@ -279,8 +253,10 @@ class JobManager:
                 job_id = self._queue.popleft()
                 self._live[job_id].status = RUNNING
                 self._cv.notify_all()
+            record = self.store.get(job_id)
             try:
-                self._run(job_id)
+                with i18n.using(record.settings.get("lang") if record else None):
+                    self._run(job_id)
             except Exception:
                 log.exception("job %s", job_id)
                 self._finish(job_id, status=FAILED, error=_("Unexpected error; see the server's log."))
@@ -288,47 +264,39 @@ class JobManager:
 
     def _tidy(self) -> None:
         """After each job: the age limit, so a server left running for weeks stays small."""
-        from overlay.web.uploads import clean_old
-
         try:
             clean_old(self.store, self.settings)
         except OSError:
             log.exception("cleaning the work folder")
 
     def _run(self, job_id: str) -> None:
-        from overlay.check import check_rendered
-        from overlay.render import render_with_facts
-
         live, cancel = self._live[job_id], self._cancel[job_id]
+        plan = self._plans.pop(job_id)
         record = self.store.get(job_id)
         assert record is not None
         self.store.update(job_id, status=RUNNING, started=time.time())
         warnings = list(record.warnings)
+        live.total, live.phase, live.began = plan.duration, "rendering", time.time()
+
+        def progress(seconds: float) -> None:
+            live.done = min(seconds, live.total)
+
+        def phase(name: str) -> None:
+            live.phase = name
+
         try:
-            live.phase = "planning"
-            values, force = clean_fields(stored_fields(record.settings))
-            job = build_job(values, force, self.store, self.settings.output_dir, self.settings.work_dir)
-            plan = plan_or_conflict(job)
-            live.total, live.phase, live.began = plan.duration, "rendering", time.time()
-
-            def progress(seconds: float) -> None:
-                if cancel.is_set():
-                    raise Cancelled
-                live.done = min(seconds, live.total)
-
-            done = render_with_facts(plan, progress=progress, warn=warnings.append)
-            live.phase = "checking"
-            receipt = check_rendered(plan, done.loudness, done.audio)
-        except Cancelled:
+            result = engine.run(plan, progress=progress, cancel=cancel.is_set, warn=warnings.append,
+                                phase=phase)
+        except engine.Cancelled:
             self._finish(job_id, status=STOPPED if self.stopping else CANCELLED, warnings=warnings)
             return
         except OverlayError as exc:
             self._finish(job_id, status=FAILED, error=exc.line(), warnings=warnings)
             return
-        items = [{"name": i.name, "ok": i.ok, "detail": i.detail, "warning": i.warning,
-                  "hint": i.hint} for i in receipt.items]
-        error = None if receipt.ok else _("The output was written but does not pass the check.")
-        self._finish(job_id, status=DONE if receipt.ok else FAILED, output=str(done.path),
+        assert result.receipt is not None
+        items = [item.to_data() for item in result.receipt.items]    # worded when shown
+        error = None if result.ok else _("The output was written but does not pass the check.")
+        self._finish(job_id, status=DONE if result.ok else FAILED, output=str(result.output),
                      receipt=items, warnings=warnings, error=error)
 
     def _finish(self, job_id: str, status: str, **values: Any) -> None:
@@ -336,11 +304,22 @@ class JobManager:
         with self._cv:
             self._live.pop(job_id, None)
             self._cancel.pop(job_id, None)
+            self._plans.pop(job_id, None)
             self._cv.notify_all()
+
+
+def receipt_json(items: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """A stored receipt, worded in the language of this request (``receipt.describe``).
+    A line stored as words by an older version is shown as it was stored."""
+    if items is None:
+        return None
+    lang = i18n.language()
+    return [describe(Item.from_data(item), lang) if "label" in item else item for item in items]
 
 
 def job_json(record: JobRecord, manager: JobManager) -> dict[str, Any]:
     data = record.to_json()
+    data["receipt"] = receipt_json(record.receipt)
     snap = manager.snapshot(record.id) if record.status in ACTIVE else None
     if snap is not None:
         data["status"] = snap["status"]

@@ -9,6 +9,8 @@ from starlette.responses import RedirectResponse
 
 from overlay import i18n
 from overlay.i18n import _
+from overlay.report.model import CHAPTER_TITLES, TOPICS
+from overlay.timecode import THAI_DIGITS
 from overlay.web.errors import NotFound
 from overlay.web.features import Feature, NavItem, Section
 from overlay.web.i18n import COOKIE, request_language, translator
@@ -21,8 +23,6 @@ router = APIRouter()
 def job_page(request: Request):
     settings = request.app.state.settings
     lang = request_language(request)
-    if lang != i18n.language():
-        i18n.set_language(lang)     # a choice kept in the cookie from an earlier session
     t = translator(lang)
     return render(request, "job.html", page="job", texts=page_texts(t),
                   output_dir=str(settings.output_dir), max_upload_mb=settings.max_upload >> 20,
@@ -32,9 +32,6 @@ def job_page(request: Request):
 def chapter_topics(lang: str) -> list[tuple[str, str, str]]:
     """(key, number, title) of the letter's content topics, from the report model, for the
     trim step's chapter buttons; the form's Thai numbers in Arabic digits on an English page."""
-    from overlay.report.model import CHAPTER_TITLES, TOPICS
-    from overlay.timecode import THAI_DIGITS
-
     return [(key, number if lang == "th" else number.translate(THAI_DIGITS), CHAPTER_TITLES[key])
             for key, number in TOPICS]
 
@@ -78,8 +75,8 @@ def switch_language(request: Request, code: str):
     lang = i18n.normalise(code)
     if lang is None:
         raise NotFound(_("No messages in this language."), _("Choose th or en."))
-    # One user, one machine: the engine's messages (warnings, errors) follow the page too.
-    i18n.set_language(lang)
+    # The cookie is the choice for this browser: its later requests and the jobs they start
+    # speak it (overlay.web.i18n); other browsers keep theirs.
     back = request.headers.get("referer") or "/"
     target = back if back.startswith(str(request.base_url)) else "/"
     response = RedirectResponse(target, status_code=303)

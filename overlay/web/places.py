@@ -7,6 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from overlay.gazetteer import BANGKOK, gazetteer
+from overlay.naming import check_names
+from overlay.presets import available, choose_preset, load_preset
+from overlay.render import output_name
 from overlay.web.features import Feature
 
 router = APIRouter(prefix="/api")
@@ -15,9 +19,6 @@ router = APIRouter(prefix="/api")
 @lru_cache(maxsize=1)
 def places() -> list[dict[str, Any]]:
     """Every province (the presets' first) with its districts (the presets' first)."""
-    from overlay.gazetteer import BANGKOK, gazetteer
-    from overlay.presets import available, load_preset
-
     presets = [load_preset(str(path)) for path in available()]
     listed = {p.province: p for p in presets if p.province}
     out = []
@@ -38,17 +39,12 @@ def places() -> list[dict[str, Any]]:
 
 @router.get("/places")
 def list_places() -> dict[str, Any]:
-    from overlay.render import choose_preset
-
     return {"provinces": places(), "default_province": choose_preset(None, None).province}
 
 
 @router.get("/name")
 def file_name(request: Request, district: str, province: str) -> dict[str, Any]:
     """The file name exactly as the render will write it (names checked by the gazetteer)."""
-    from overlay.naming import check_names
-    from overlay.render import choose_preset, output_name
-
     place = check_names(district, province)
     preset = choose_preset(None, place.province)
     entry = preset.district(place.district)

@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Request
 from starlette.responses import FileResponse, Response
 
 from overlay.errors import OverlayError
 from overlay.i18n import _
+from overlay.naming import check_names, parse_clip_name
+from overlay.presets import choose_preset
+from overlay.report.build import build_report, outputs, write_atomic
 from overlay.report.model import (
     CHAPTER_TITLES,
     FILE_STEM,
@@ -29,8 +32,10 @@ from overlay.report.model import (
     chapters_from,
     check_answer,
     check_chapter,
+    load,
     validate,
 )
+from overlay.report.template import render_template
 from overlay.timecode import format_time
 from overlay.web.errors import Conflict, NotFound, TooLarge, WebError
 from overlay.web.features import Feature, NavItem, Section
@@ -38,17 +43,7 @@ from overlay.web.i18n import request_language, translator
 from overlay.web.report_drafts import Draft, DraftStore, clean_answers, digest, report_href
 from overlay.web.templating import render
 
-
-def _page_language(request: Request) -> None:
-    """The engine's reasons (``check_answer``, ``validate``) speak the page's language."""
-    from overlay import i18n
-
-    lang = request_language(request)
-    if lang != i18n.language():
-        i18n.set_language(lang)
-
-
-router = APIRouter(dependencies=[Depends(_page_language)])
+router = APIRouter()      # the engine's reasons speak the request's language (web.i18n)
 MAX_DATA_FILE = 1 << 20          # a filled form is a few kB
 KINDS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "pdf": "application/pdf", "youtube": "text/plain; charset=utf-8"}
@@ -65,16 +60,12 @@ def _drafts(request: Request) -> DraftStore:
 
 def _place(province: str, district: str) -> tuple[str, str]:
     """The gazetteer's spelling (the draft's key and the documents' names)."""
-    from overlay.naming import check_names
-
     place = check_names(district, province)
     return place.province, place.district
 
 
 def _latest_job(request: Request, province: str, district: str):
     """The newest job whose clip is this district's (its mandated name says so)."""
-    from overlay.naming import parse_clip_name
-
     for record in request.app.state.store.jobs(limit=1000):
         if parse_clip_name(str(record.settings.get("file_name") or "")) == (district, province):
             return record
@@ -84,8 +75,6 @@ def _latest_job(request: Request, province: str, district: str):
 def prefill(request: Request, province: str, district: str) -> dict[str, Any]:
     """A new draft: the place, the organisation from the district's job (else the preset,
     when confirmed there) and the chapter times the job marked, if any."""
-    from overlay.render import choose_preset
-
     answers: dict[str, Any] = {"part1": {"province": province, "district": district},
                                "report": {"digits": "thai"}}
     job = _latest_job(request, province, district)
@@ -255,8 +244,6 @@ async def import_report(request: Request, province: str, district: str) -> dict[
 @router.get("/api/report/{province}/{district}/export")
 def export_report(request: Request, province: str, district: str) -> Response:
     """The draft as the data file ``report init`` writes (for ``report build`` or another PC)."""
-    from overlay.report.template import render_template
-
     province, district = _place(province, district)
     draft = _draft(request, province, district)
     text = render_template(province, district, answers=draft.answers)
@@ -269,10 +256,6 @@ def export_report(request: Request, province: str, district: str) -> Response:
 def make_documents(request: Request, province: str, district: str,
                    body: dict[str, Any] | None = Body(None)) -> dict[str, Any]:
     """The DOCX, the PDF and the YouTube text, by ``report build``, beside the clips."""
-    from overlay.report.build import build_report, outputs, write_atomic
-    from overlay.report.model import load
-    from overlay.report.template import render_template
-
     province, district = _place(province, district)
     draft = _draft(request, province, district)
     if body and isinstance(body.get("answers"), Mapping):
@@ -320,7 +303,7 @@ def first_page(request: Request, province: str, district: str) -> Response:
     """The PDF's first page as an image, drawn by pdfium: what the province will see."""
     import io
 
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # deferred: ~0.13 s at every page start, for the form's preview only
 
     path = _document(request, province, district, "pdf")
     pdf = pdfium.PdfDocument(str(path))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from overlay.i18n import _
+from overlay.naming import parse_clip_name
 from overlay.report.model import DIGITS, TOPICS, all_items
 from overlay.web import db
 
@@ -151,9 +153,6 @@ def report_status(db_path: Path | None, province: str, district: str) -> dict[st
 def job_report(settings: Mapping[str, Any], db_path: Path | None) -> dict[str, Any] | None:
     """The job list's word on the district's report: the clip's mandated name says which district."""
     import sqlite3
-
-    from overlay.i18n import _
-    from overlay.naming import parse_clip_name
 
     place = parse_clip_name(str(settings.get("file_name") or ""))
     if place is None:

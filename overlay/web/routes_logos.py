@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from overlay import logolib
 from overlay.i18n import _
-from overlay.logos import logo_label
+from overlay.logos import load_logo, logo_label
 from overlay.web.errors import NotFound, TooLarge
 from overlay.web.features import Feature, Section
 from overlay.web.i18n import request_language, translator
@@ -73,8 +73,6 @@ def list_slots(request: Request, province: str | None = None, district: str | No
 
 @router.get("/thumb")
 def thumbnail(key: str, province: str | None = None, district: str | None = None) -> Response:
-    from overlay.logos import load_logo
-
     t = _target(province, district)
     refs = {ref.key: ref for ref in logolib.slots(t)}
     if key not in refs:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from overlay.errors import UsageError
 from overlay.i18n import _
+from overlay.web.app import create_app
 from overlay.web.settings import WebSettings
 
 
@@ -80,8 +81,6 @@ def stop_on_hangup(server: Server) -> None:
 
 def prepare(settings: WebSettings) -> tuple[Server, socket.socket, WebSettings]:
     """Bind the socket, fix the port in the settings, build the app and its server."""
-    from overlay.web.app import create_app
-
     sock = bind(settings.host, settings.port)
     settings = replace(settings, port=sock.getsockname()[1])
     app = create_app(settings)

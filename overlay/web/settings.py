@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import platformdirs
+
 from overlay.store import data_home
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -14,8 +16,6 @@ GIB = 1 << 30
 
 def default_output_dir() -> Path:
     """A folder under the user's Videos folder (home if there is none), as offices expect."""
-    import platformdirs
-
     try:
         videos = Path(platformdirs.user_videos_dir())
     except Exception:

@@ -25,7 +25,10 @@ from starlette.responses import FileResponse
 from overlay import graph, runner
 from overlay.errors import InputError, OverlayError
 from overlay.i18n import _
+from overlay.presets import choose_preset
 from overlay.probe import MediaInfo, probe, require_video
+from overlay.render import seconds
+from overlay.subtitles import check_srt, read_srt
 from overlay.timecode import format_time
 from overlay.tools import ffmpeg_exe
 from overlay.web.errors import NotFound, TooLarge, WebError
@@ -88,8 +91,6 @@ def playable_in_browser(info: MediaInfo) -> bool:
 
 def clip_facts(info: MediaInfo, size: int) -> dict[str, Any]:
     """What the page shows after the upload: the facts and what the render will change."""
-    from overlay.render import choose_preset
-
     video = require_video(info)
     preset = choose_preset(None, None)
     w, h = video.display_size
@@ -315,7 +316,6 @@ def _check(upload: Upload) -> tuple[dict[str, Any], MediaInfo | None]:
     if upload.kind == "clip":
         info = probe(path)
         return clip_facts(info, upload.size), info
-    from overlay.subtitles import read_srt
 
     sub = read_srt(path)
     return {"cues": len(sub.cues), "encoding": sub.encoding}, None
@@ -367,9 +367,6 @@ def player(request: Request, upload_id: str) -> FileResponse:
 def subs_check(request: Request, upload_id: str, start: str | None = None, end: str | None = None,
                clip: str | None = None, encoding: str | None = None) -> dict[str, Any]:
     """What ``overlay subs check`` finds, for the window and frame size the render will use."""
-    from overlay.render import choose_preset, seconds
-    from overlay.subtitles import check_srt
-
     record = get_upload(request, upload_id, "subs")
     limit = choose_preset(None, None).max_duration
     begin = seconds(start) or 0.0

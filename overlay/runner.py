@@ -126,17 +126,39 @@ def start(argv: list[str], *, cwd: Path | None = None,
     return proc
 
 
-def explain_failure(stderr: str, returncode: int) -> str:
+def explain_failure(stderr: str, returncode: int, *, windows: bool = os.name == "nt") -> str:
     """One plain sentence for the commonest causes; ffmpeg's own words otherwise."""
     low = stderr.lower()
     if "no space left on device" in low:
         return _("The disk is full: ffmpeg could not finish writing the clip.")
     if "permission denied" in low:
         return _("ffmpeg was not allowed to write or read a file (permission denied).")
-    if returncode < 0 or returncode in (137, 143) or "received signal" in low:
+    if was_killed(stderr, returncode, windows=windows):
         return _("ffmpeg was stopped before it finished (exit {code}).").format(code=returncode)
     last = [line for line in stderr.splitlines() if line.strip()][-1:] or [""]
     return _("ffmpeg failed (exit {code}): {line}").format(code=returncode, line=last[0].strip())
+
+
+# Windows has no signals: a process ended from outside gets the exit code its killer chose.
+# TerminateProcess (Task Manager, taskkill /F, Python's kill, a closing job object) gives 1,
+# Ctrl-C or a closed console window STATUS_CONTROL_C_EXIT, a log-off DBG_TERMINATE_PROCESS.
+WINDOWS_KILL_CODES = (0xC000013A, 0x40010004)
+_FFMPEG_ERROR = re.compile(r"error|fail|invalid|unable|cannot|could not|not found|no such|unknown|"
+                           r"unrecognized|denied|unsupported|does not|too many", re.I)
+
+
+def was_killed(stderr: str, returncode: int, *, windows: bool = os.name == "nt") -> bool:
+    """ffmpeg was stopped from outside rather than failing on its own."""
+    if returncode < 0 or returncode in (137, 143) or "received signal" in stderr.lower():
+        return True
+    if not windows:
+        return False
+    if returncode in WINDOWS_KILL_CODES:
+        return True
+    # Exit 1 is also ffmpeg's own failure, which it always explains in its last lines; a
+    # killed ffmpeg stops mid-log (typically "encoder : Lavc… aac") with no such line.
+    last = [line for line in stderr.splitlines() if line.strip()][-5:]
+    return returncode == 1 and bool(last) and not any(_FFMPEG_ERROR.search(line) for line in last)
 
 
 # ---------------------------------------------------------------- never outlive overlay

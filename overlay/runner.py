@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from overlay.errors import RenderError, UsageError
+from overlay.errors import OverlayError, RenderError, UsageError
 from overlay.i18n import _
 
 ProgressFn = Callable[[float], None]   # seconds of output written so far
@@ -374,12 +374,27 @@ def atomic_output(final: Path, force: bool) -> Iterator[Path]:
         temp.unlink(missing_ok=True)
 
 
+def in_use_error(final: Path) -> OverlayError:
+    return OverlayError(
+        _("{path} cannot be replaced: another program has it open, or it is read-only.").format(path=final),
+        _("Close it (a video player, Word, Excel…) and try again; the old file is kept."))
+
+
+def replace(temp: Path, final: Path) -> None:
+    """``os.replace``; Windows refuses it while another program holds ``final`` open (WinError
+    5 or 32): then one line naming the file, and ``final`` stays as it was."""
+    try:
+        os.replace(temp, final)
+    except PermissionError as exc:
+        raise in_use_error(final) from exc
+
+
 def publish(temp: Path, final: Path, force: bool) -> None:
     """Give ``temp`` the name ``final`` in one step. Without ``force`` the step is
     exclusive: of two renders finishing together, exactly one wins, the other is told
     the file already exists (a check-then-rename would let the second replace the first)."""
     if force:
-        os.replace(temp, final)
+        replace(temp, final)
         return
     try:
         os.link(temp, final)        # fails if ``final`` exists, atomically

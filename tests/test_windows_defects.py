@@ -35,6 +35,67 @@ def held_open(monkeypatch, victim: str) -> None:
     monkeypatch.setattr(os, "rename", refuse(real_rename))
 
 
+# ---------------------------------------------------------------- 1. a file held open
+
+def test_publish_over_an_open_file_is_one_line_and_keeps_the_old_one(tmp_path, monkeypatch):
+    final = tmp_path / "clip.mp4"
+    final.write_bytes(b"old")
+    held_open(monkeypatch, "clip.mp4")
+    with pytest.raises(OverlayError) as caught:
+        with runner.atomic_output(final, force=True) as temp:
+            temp.write_bytes(b"new")
+    assert str(final) in caught.value.message and "Close it" in caught.value.line()
+    assert final.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]      # no partial left
+
+
+def test_render_force_over_an_output_open_in_a_player(tmp_path, monkeypatch):
+    clip = make_clip(tmp_path / "in.mp4", seconds=1.0)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / NAME).write_bytes(b"the clip already sent")
+    held_open(monkeypatch, NAME)
+    result = cli.invoke(app, ["render", str(clip), "--district", "พิชัย", "--preset", "uttaradit",
+                              "--out-dir", str(out), "--quality", "draft", "--force"])
+    assert result.exit_code == 1, result.output
+    assert "another program has it open" in result.output and NAME in result.output
+    assert "Traceback" not in result.output and "report" not in result.output.lower()
+    assert (out / NAME).read_bytes() == b"the clip already sent"
+    assert [p.name for p in out.iterdir()] == [NAME]
+
+
+def test_write_atomic_over_an_open_document(tmp_path, monkeypatch):
+    doc = tmp_path / "แบบรายงาน.docx"
+    doc.write_bytes(b"old")
+    held_open(monkeypatch, doc.name)
+    with pytest.raises(OverlayError, match="another program has it open"):
+        files.write_atomic(doc, b"new")
+    assert doc.read_bytes() == b"old"
+
+
+def test_audit_csv_open_in_excel(tmp_path, monkeypatch):
+    from overlay.audit.writers import _atomic
+
+    csv = tmp_path / "audit.csv"
+    csv.write_bytes(b"old")
+    held_open(monkeypatch, "audit.csv")
+    with pytest.raises(OverlayError, match="audit.csv cannot be replaced"):
+        _atomic(csv, b"new")
+    assert csv.read_bytes() == b"old"
+
+
+def test_audit_renames_go_on_past_a_clip_open_in_a_player(tmp_path, monkeypatch, capsys):
+    from overlay.cli.audit import rename_all
+
+    a, b = tmp_path / "a.MP4", tmp_path / "b.MP4"
+    a.write_bytes(b"a")
+    b.write_bytes(b"b")
+    held_open(monkeypatch, "a.MP4")
+    moved = rename_all([(a, tmp_path / "A1.mp4"), (b, tmp_path / "B1.mp4")])
+    assert moved == {b: tmp_path / "B1.mp4"}
+    assert a.read_bytes() == b"a" and (tmp_path / "B1.mp4").read_bytes() == b"b"
+
+
 # ---------------------------------------------------------------- 2. Windows kill codes
 
 KILLED_TAIL = "Stream #0:1 -> #0:1 (aac (native) -> aac (native))\n    encoder         : Lavc63.1.102 aac"

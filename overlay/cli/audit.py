@@ -58,6 +58,23 @@ def plan_renames(clips: list[Path], province, preset) -> list[tuple[Path, Path |
     return plans
 
 
+def rename_all(todo: list[tuple[Path, Path]]) -> dict[Path, Path]:
+    """Rename each clip; one that cannot be (open in a player, read-only) is one line and the
+    others still go. Never over an existing file."""
+    moved = {}
+    for path, target in todo:
+        if target.exists():          # appeared meanwhile: still never overwrite
+            continue
+        try:
+            os.rename(path, target)
+        except OSError as exc:
+            err.print(_("{name}: not renamed ({reason}). Close the program that has it open and run "
+                        "again.").format(name=path.name, reason=exc.strerror or exc), markup=False)
+            continue
+        moved[path] = target
+    return moved
+
+
 @app.command(name="audit", help=_("Check every clip and report a province's districts sent, one row per "
                                   "district; write audit.csv, .json and .html."))
 @handled
@@ -104,12 +121,7 @@ def audit(
             return found
         if not yes and not typer.confirm(_("Rename {n} file(s)?").format(n=len(todo)), err=True):
             return found
-        moved = {}
-        for path, target in todo:
-            if target.exists():          # appeared meanwhile: still never overwrite
-                continue
-            os.rename(path, target)
-            moved[path] = target
+        moved = rename_all(todo)
         err.print(_("{n} file(s) renamed.").format(n=len(moved)))
         return replace(found, clips=[moved.get(p, p) for p in found.clips])
 

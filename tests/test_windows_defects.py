@@ -117,3 +117,67 @@ def test_exit_1_on_posix_is_not_a_kill():
     assert runner.explain_failure(KILLED_TAIL, 1, windows=False).startswith("ffmpeg failed (exit 1)")
     assert runner.explain_failure(KILLED_TAIL, -9, windows=False).startswith("ffmpeg was stopped")
 
+
+# ---------------------------------------------------------------- 3. case-only renames
+
+class CaseInsensitivePath(PosixPath):
+    """A path on a case-insensitive file system, as Windows compares and finds them."""
+
+    def __eq__(self, other):
+        return isinstance(other, PurePath) and str(self).casefold() == str(other).casefold()
+
+    def __hash__(self):
+        return hash(str(self).casefold())
+
+    def _match(self) -> Path | None:
+        try:
+            return next(p for p in Path(self.parent).iterdir() if p.name.casefold() == self.name.casefold())
+        except (OSError, StopIteration):
+            return None
+
+    def exists(self, **kwargs) -> bool:
+        return self._match() is not None
+
+    def samefile(self, other) -> bool:
+        mine, theirs = self._match(), CaseInsensitivePath(other)._match()
+        return mine is not None and mine == theirs
+
+
+def test_plan_renames_fixes_the_case_of_the_extension_on_windows(tmp_path):
+    from overlay.cli.audit import plan_renames
+    from overlay.gazetteer import gazetteer
+    from overlay.presets import load_preset
+
+    upper = tmp_path / (NAME[:-4] + ".MP4")
+    upper.write_bytes(b"x")
+    clip = CaseInsensitivePath(upper)
+    assert clip.with_name(NAME) == clip and clip.with_name(NAME).exists()   # what hid the rename
+    plans = plan_renames([clip], gazetteer().province("อุตรดิตถ์"), load_preset("uttaradit"))
+    assert [(p.name, t.name if t else None, why) for p, t, why in plans] == [(upper.name, NAME, "")]
+
+
+def test_plan_renames_never_takes_a_different_file_that_differs_in_case(tmp_path):
+    from overlay.cli.audit import plan_renames
+    from overlay.gazetteer import gazetteer
+    from overlay.presets import load_preset
+
+    (tmp_path / (NAME[:-4] + ".MP4")).write_bytes(b"one")
+    (tmp_path / NAME).write_bytes(b"another")            # a case-sensitive disk holds both
+    plans = plan_renames([tmp_path / (NAME[:-4] + ".MP4")], gazetteer().province("อุตรดิตถ์"),
+                         load_preset("uttaradit"))
+    assert plans[0][1] is None and "already exists" in plans[0][2]
+
+
+def test_a_case_only_rename_goes_through_a_temporary_name(tmp_path, monkeypatch):
+    from overlay.cli import audit as cli_audit
+
+    steps = []
+    real = os.rename
+    monkeypatch.setattr(os, "rename", lambda a, b: (steps.append((Path(a).name, Path(b).name)), real(a, b)))
+    clip = tmp_path / "x.MP4"
+    clip.write_bytes(b"x")
+    cli_audit.rename_clip(clip, tmp_path / "x.mp4")
+    assert len(steps) == 2 and steps[0][0] == "x.MP4" and steps[1][1] == "x.mp4"
+    assert steps[0][1].startswith(".overlay-rename-")
+    assert [p.name for p in tmp_path.iterdir()] == ["x.mp4"]
+

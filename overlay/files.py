@@ -7,9 +7,12 @@ its forms for everything that is not an ffmpeg output: reports, records, SRT fil
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+from overlay.i18n import _
 
 
 @contextmanager
@@ -26,3 +29,18 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
     with replacing(path) as temp:
         temp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return path
+
+
+# ---------------------------------------------------------------- TOML and Windows paths
+
+_ESCAPE_ERROR = re.compile(r"hex value|unescaped '\\'|escape", re.I)
+_QUOTED_BACKSLASH = re.compile(r'"[^"\n]*\\[^"\n]*"')
+
+
+def toml_backslash_hint(exc: Exception, text: str) -> str | None:
+    """A Windows path in double quotes is a TOML escape (``"C:\\Users"`` reads ``\\U`` as a
+    hex escape): say how to write it, instead of only "Invalid hex value"."""
+    if not _ESCAPE_ERROR.search(str(exc)) or not _QUOTED_BACKSLASH.search(text):
+        return None
+    return _("A Windows path in double quotes is read as escapes: write it in single quotes "
+             "('C:\\งาน\\clip.mp4') or with / (\"C:/งาน/clip.mp4\").")

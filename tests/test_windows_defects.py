@@ -181,3 +181,35 @@ def test_a_case_only_rename_goes_through_a_temporary_name(tmp_path, monkeypatch)
     assert steps[0][1].startswith(".overlay-rename-")
     assert [p.name for p in tmp_path.iterdir()] == ["x.mp4"]
 
+
+# ---------------------------------------------------------------- 5. TOML and backslashes
+
+@pytest.mark.parametrize("value", [r"C:\Users\somchai\clip.mp4", r"D:\งาน\clip.mp4"])
+def test_a_windows_path_in_double_quotes_says_how_to_write_it(tmp_path, value):
+    from overlay.batch.manifest import read_manifest
+
+    manifest = tmp_path / "jobs.toml"
+    manifest.write_text(f'[[job]]\nclip = "{value}"\ndistrict = "พิชัย"\n', encoding="utf-8")
+    with pytest.raises(UsageError) as caught:
+        read_manifest(manifest)
+    assert "single quotes" in caught.value.line() and "C:/" in caught.value.line()
+
+
+def test_a_preset_with_a_windows_path_says_how_to_write_it(tmp_path):
+    from overlay.errors import PresetError
+    from overlay.presets import load_preset
+
+    preset = tmp_path / "mine.toml"
+    preset.write_text('extends = "uttaradit"\n[logos]\nmoi = "C:\\Users\\logo.png"\n', encoding="utf-8")
+    with pytest.raises(PresetError) as caught:
+        load_preset(str(preset))
+    assert "single quotes" in caught.value.line()
+
+
+def test_other_toml_mistakes_keep_their_plain_hint():
+    import tomllib
+
+    with pytest.raises(tomllib.TOMLDecodeError) as caught:
+        tomllib.loads('district = "พิชัย\n')
+    assert files.toml_backslash_hint(caught.value, 'district = "พิชัย\n') is None
+

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from overlay.errors import UsageError
+from overlay.files import toml_backslash_hint
 from overlay.i18n import _
 from overlay.render import Job, seconds
 
@@ -109,7 +110,8 @@ def _read_toml(path: Path, text: str) -> Manifest:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(_("The manifest {path} is not valid TOML: {reason}.")
-                         .format(path=path.name, reason=exc), _("Fix the line it names.")) from None
+                         .format(path=path.name, reason=exc),
+                         toml_backslash_hint(exc, text) or _("Fix the line it names.")) from None
     defaults = raw.get("defaults", {})
     jobs = raw.get("job", [])
     if not isinstance(jobs, list) or not isinstance(defaults, dict):

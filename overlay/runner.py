@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from overlay.errors import OverlayError, RenderError, UsageError
+from overlay.files import path_too_long, too_long_error
 from overlay.i18n import _
 
 ProgressFn = Callable[[float], None]   # seconds of output written so far
@@ -362,6 +363,8 @@ def atomic_output(final: Path, force: bool) -> Iterator[Path]:
     """Yield a temp path; on success give it the name ``final``; on any failure remove it."""
     if final.exists() and not force:
         raise exists_error(final)
+    if path_too_long(final):
+        raise too_long_error(final)
     sweep_stale_partials(final.parent)
     temp = temp_output_path(final)
     try:

@@ -213,3 +213,50 @@ def test_other_toml_mistakes_keep_their_plain_hint():
         tomllib.loads('district = "พิชัย\n')
     assert files.toml_backslash_hint(caught.value, 'district = "พิชัย\n') is None
 
+
+# ---------------------------------------------------------------- 7. system folders, long paths
+
+def test_audit_skips_the_system_folders_of_a_usb_sticks_root(tmp_path):
+    from overlay.audit.engine import scan
+
+    for system in ("System Volume Information", "$RECYCLE.BIN"):
+        (tmp_path / system).mkdir()
+        (tmp_path / system / "IndexerVolumeGuid").write_bytes(b"x")
+        (tmp_path / system / "clip.mp4").write_bytes(b"x")
+    (tmp_path / "พิชัย").mkdir()
+    (tmp_path / "พิชัย" / NAME).write_bytes(b"x")
+    found = scan(tmp_path)
+    assert found.clips == [tmp_path / "พิชัย" / NAME]
+    assert found.ignored == [] and found.unreadable == []
+
+
+def test_a_path_too_long_for_windows_is_refused_before_any_work():
+    deep = Path("C:/" + "/".join(["โฟลเดอร์ของอำเภอ"] * 12)) / NAME
+    assert files.path_too_long(deep, windows=True, enabled=False)
+    assert not files.path_too_long(deep, windows=True, enabled=True)    # LongPathsEnabled
+    assert not files.path_too_long(deep, windows=False)
+    assert not files.path_too_long(Path("C:/overlay") / NAME, windows=True, enabled=False)
+    error = files.too_long_error(deep)
+    assert "characters long; Windows allows 259" in error.message and "\n" not in error.line()
+
+
+def test_render_refuses_an_out_dir_too_deep_for_windows(tmp_path, monkeypatch):
+    clip = make_clip(tmp_path / "in.mp4", seconds=1.0)
+    monkeypatch.setattr(files, "path_too_long", lambda p, **k: len(str(p)) > 100)
+    monkeypatch.setattr(runner, "path_too_long", files.path_too_long)
+    deep = tmp_path / ("ก" * 60)
+    result = cli.invoke(app, ["render", str(clip), "--district", "พิชัย", "--preset", "uttaradit",
+                              "--out-dir", str(deep), "--quality", "draft"])
+    assert result.exit_code == 2, result.output
+    assert "Windows allows 259" in result.output
+    assert not deep.exists() or list(deep.iterdir()) == []
+
+
+def test_the_audit_lists_a_too_long_path_as_unreadable_in_one_line(tmp_path, monkeypatch):
+    from overlay.audit import engine
+
+    (tmp_path / NAME).write_bytes(b"x")
+    monkeypatch.setattr(engine, "path_too_long", lambda p: True)
+    found = engine.scan(tmp_path)
+    assert found.clips == [] and [p.name for p, _why in found.unreadable] == [NAME]
+    assert "path too long for Windows" in found.unreadable[0][1]

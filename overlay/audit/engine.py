@@ -17,11 +17,14 @@ from overlay.audit.names import VIDEO_SUFFIXES, NameCheck, diagnose
 from overlay.audit.reports import REPORT_SUFFIXES, ReportDoc, read_report
 from overlay.check import Item, check_file, frames_at
 from overlay.errors import OverlayError
+from overlay.files import path_too_long, too_long_reason
 from overlay.gazetteer import Province, gazetteer
 from overlay.i18n import _
 from overlay.presets import Preset
 
 OUTPUT_NAMES = ("audit.csv", "audit.json", "audit.html")
+# Windows' own folders at a drive's (a USB stick's) root: not the districts', and unreadable.
+SYSTEM_FOLDERS = {"system volume information", "$recycle.bin", "recycler", "recycled", "lost+found"}
 SHEET_TIMES = (0.05, 0.35, 0.65, 0.95)     # contact sheet: fractions of the clip's length
 
 
@@ -104,12 +107,15 @@ def scan(folder: Path, skip: tuple[Path, ...] = ()) -> Scan:
 
     for root, dirs, files in os.walk(folder, onerror=unreadable):
         here = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d.lower() not in SYSTEM_FOLDERS
                          and (here / d).resolve() not in skipped)
         for name in sorted(files):
             path = here / name
             low = name.lower()
             if name.startswith((".", "~$")) or low.endswith((".part", ".tmp")) or low == "thumbs.db":
+                continue
+            if path_too_long(path):
+                refused.append((path, too_long_reason(path)))
                 continue
             suffix = path.suffix.lower()
             if suffix in VIDEO_SUFFIXES:

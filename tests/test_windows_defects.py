@@ -182,6 +182,42 @@ def test_a_case_only_rename_goes_through_a_temporary_name(tmp_path, monkeypatch)
     assert [p.name for p in tmp_path.iterdir()] == ["x.mp4"]
 
 
+# ---------------------------------------------------------------- 4. the shipped font
+
+def test_foreign_fonts_reads_libass_font_choice():
+    from overlay.selftest import foreign_fonts, shipped_font_names
+
+    shipped = shipped_font_names()
+    ours = "[Parsed_subtitles_7 @ 000000000115bd00] fontselect: (Loma, 400, 0) -> Loma, 0, Loma"
+    system = r"[Parsed_subtitles_7 @ 0x1] fontselect: (Loma, 700, 0) -> C:\Windows\Fonts\tahomabd.ttf, 0, Tahoma-Bold"
+    assert foreign_fonts(ours, shipped) == []
+    assert foreign_fonts(f"{ours}\n{system}\n{system}", shipped) == ["Tahoma-Bold"]
+    assert foreign_fonts("no fontselect line at all", shipped) == []
+
+
+def test_the_selftest_fails_when_libass_falls_back_to_another_font(monkeypatch):
+    """As on Windows, where DirectWrite finds the system's fonts: the text is drawn, in the wrong font."""
+    import shutil
+
+    from overlay import selftest, subtitles
+    from overlay.tools import ffmpeg_exe
+
+    real = subtitles.prepare_libass
+
+    def other_font(work: Path) -> dict[str, str]:
+        env = real(work)
+        fonts = work / subtitles.FONTS_SUBDIR
+        for font in fonts.iterdir():
+            font.unlink()
+        shutil.copy(subtitles.fonts_dir() / "Laksaman.ttf", fonts)   # Thai, drawn, but not ours
+        return env
+
+    monkeypatch.setattr(subtitles, "prepare_libass", other_font)
+    verdict = selftest.run_selftest(ffmpeg_exe())
+    assert not verdict.ok and verdict.subtitles is False
+    assert "Laksaman" in verdict.problem and "not the shipped font" in verdict.problem
+
+
 # ---------------------------------------------------------------- 5. TOML and backslashes
 
 @pytest.mark.parametrize("value", [r"C:\Users\somchai\clip.mp4", r"D:\งาน\clip.mp4"])

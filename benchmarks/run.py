@@ -27,7 +27,6 @@ import importlib.util
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -252,6 +251,9 @@ def busy_cpu() -> float | None:
 def measure(m: Measure, args: Sequence[str], *, log: Path, cwd: Path | None = None,
             env: dict[str, str] | None = None) -> Measure:
     """Run ``args`` as a child, fill in wall, CPU and memory figures of ``m``."""
+    # POSIX only (as os.wait4): imported here so that the module loads on Windows.
+    import resource
+
     log.parent.mkdir(parents=True, exist_ok=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy_before = busy_cpu()

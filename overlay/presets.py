@@ -125,14 +125,17 @@ def _locate(name_or_path: str, relative_to: Path | None = None) -> Path:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    from overlay.winpaths import toml_backslash_hint
+
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        return tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise PresetError(_("Cannot read preset {path}: {reason}.").format(path=path, reason=exc),
                           _("Save it as UTF-8 text.")) from exc
     except tomllib.TOMLDecodeError as exc:
         raise PresetError(_("Preset {path} is not valid TOML: {reason}.").format(path=path, reason=exc),
-                          _("Fix the line it names.")) from exc
+                          toml_backslash_hint(exc, text) or _("Fix the line it names.")) from exc
 
 
 def deep_merge(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:

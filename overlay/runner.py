@@ -31,8 +31,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from overlay.errors import OutputExists, RenderError
+from overlay.errors import OutputExists, OverlayError, RenderError
 from overlay.i18n import _
+from overlay.winpaths import path_too_long, too_long_error
 
 ProgressFn = Callable[[float], None]   # seconds of output written so far
 
@@ -126,17 +127,39 @@ def start(argv: list[str], *, cwd: Path | None = None,
     return proc
 
 
-def explain_failure(stderr: str, returncode: int) -> str:
+def explain_failure(stderr: str, returncode: int, *, windows: bool = os.name == "nt") -> str:
     """One plain sentence for the commonest causes; ffmpeg's own words otherwise."""
     low = stderr.lower()
     if "no space left on device" in low:
         return _("The disk is full: ffmpeg could not finish writing the clip.")
     if "permission denied" in low:
         return _("ffmpeg was not allowed to write or read a file (permission denied).")
-    if returncode < 0 or returncode in (137, 143) or "received signal" in low:
+    if was_killed(stderr, returncode, windows=windows):
         return _("ffmpeg was stopped before it finished (exit {code}).").format(code=returncode)
     last = [line for line in stderr.splitlines() if line.strip()][-1:] or [""]
     return _("ffmpeg failed (exit {code}): {line}").format(code=returncode, line=last[0].strip())
+
+
+# Windows has no signals: a process ended from outside gets the exit code its killer chose.
+# TerminateProcess (Task Manager, taskkill /F, Python's kill, a closing job object) gives 1,
+# Ctrl-C or a closed console window STATUS_CONTROL_C_EXIT, a log-off DBG_TERMINATE_PROCESS.
+WINDOWS_KILL_CODES = (0xC000013A, 0x40010004)
+_FFMPEG_ERROR = re.compile(r"error|fail|invalid|unable|cannot|could not|not found|no such|unknown|"
+                           r"unrecognized|denied|unsupported|does not|too many", re.I)
+
+
+def was_killed(stderr: str, returncode: int, *, windows: bool = os.name == "nt") -> bool:
+    """ffmpeg was stopped from outside rather than failing on its own."""
+    if returncode < 0 or returncode in (137, 143) or "received signal" in stderr.lower():
+        return True
+    if not windows:
+        return False
+    if returncode in WINDOWS_KILL_CODES:
+        return True
+    # Exit 1 is also ffmpeg's own failure, which it always explains in its last lines; a
+    # killed ffmpeg stops mid-log (typically "encoder : Lavc… aac") with no such line.
+    last = [line for line in stderr.splitlines() if line.strip()][-5:]
+    return returncode == 1 and bool(last) and not any(_FFMPEG_ERROR.search(line) for line in last)
 
 
 # ---------------------------------------------------------------- never outlive overlay
@@ -340,6 +363,8 @@ def atomic_output(final: Path, force: bool) -> Iterator[Path]:
     """Yield a temp path; on success give it the name ``final``; on any failure remove it."""
     if final.exists() and not force:
         raise exists_error(final)
+    if path_too_long(final):
+        raise too_long_error(final)
     sweep_stale_partials(final.parent)
     temp = temp_output_path(final)
     try:
@@ -352,12 +377,27 @@ def atomic_output(final: Path, force: bool) -> Iterator[Path]:
         temp.unlink(missing_ok=True)
 
 
+def in_use_error(final: Path) -> OverlayError:
+    return OverlayError(
+        _("{path} cannot be replaced: another program has it open, or it is read-only.").format(path=final),
+        _("Close it (a video player, Word, Excel…) and try again; the old file is kept."))
+
+
+def replace(temp: Path, final: Path) -> None:
+    """``os.replace``; Windows refuses it while another program holds ``final`` open (WinError
+    5 or 32): then one line naming the file, and ``final`` stays as it was."""
+    try:
+        os.replace(temp, final)
+    except PermissionError as exc:
+        raise in_use_error(final) from exc
+
+
 def publish(temp: Path, final: Path, force: bool) -> None:
     """Give ``temp`` the name ``final`` in one step. Without ``force`` the step is
     exclusive: of two renders finishing together, exactly one wins, the other is told
     the file already exists (a check-then-rename would let the second replace the first)."""
     if force:
-        os.replace(temp, final)
+        replace(temp, final)
         return
     try:
         os.link(temp, final)        # fails if ``final`` exists, atomically

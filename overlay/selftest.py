@@ -35,7 +35,7 @@ from overlay.probe import probe, require_video
 from overlay.store import data_home
 from overlay.tools import FFmpeg, back_hint, find_ffmpeg
 
-REVISION = 2                  # bump when the test changes: old verdicts no longer count
+REVISION = 3                  # bump when the test changes: old verdicts no longer count
 CACHE_FILE = "ffmpeg-selftest.json"
 SECONDS = 1.0                 # ebur128 needs a few 400 ms blocks for an integrated figure
 SIZE = (640, 360)
@@ -143,6 +143,10 @@ def _run_in(exe: str, work: Path) -> Verdict:
     stderr = runner.run(graph.build(spec, exe), cwd=work, env=env)
 
     failures = subtitles.libass_failures(stderr)
+    foreign = foreign_fonts(stderr, shipped_font_names())
+    if foreign and not failures:
+        return Verdict(False, _("Thai subtitles were drawn with {font}, a font of this computer, not the "
+                                "shipped font").format(font=foreign[0]), subtitles=False)
     frame = frames_at(output, [SECONDS / 2])[0]
     drawn = not failures and subtitle_drawn(frame, row.x, row.y + row.image.height)
     if not drawn:
@@ -156,6 +160,35 @@ def _run_in(exe: str, work: Path) -> Verdict:
     if not faststart(output):
         return Verdict(False, _("+faststart did not put the index at the front"))
     return Verdict(True)
+
+
+# libass names the font it chose for each request (at ffmpeg's default log level):
+#   fontselect: (Loma, 400, 0) -> Loma, 0, Loma            a font of fontsdir (memory font)
+#   fontselect: (Loma, 400, 0) -> C:\Windows\Fonts\tahoma.ttf, 0, Tahoma    a system fallback
+_FONTSELECT = re.compile(r"fontselect: \((?P<asked>[^)]*?), -?\d+, -?\d+\) -> (?P<path>.*), -?\d+, "
+                         r"(?P<name>[^,\r\n]+?)\s*$", re.M)
+
+
+def shipped_font_names() -> set[str]:
+    """The subtitle font's file names and PostScript names (the Loma files are named after them)."""
+    from overlay.subtitles import font_files
+
+    return {n for path in font_files() for n in (path.name, path.stem)}
+
+
+def foreign_fonts(stderr: str, shipped: set[str]) -> list[str]:
+    """The fonts libass chose that are not the shipped ones: on Windows (DirectWrite) or with a
+    broken install it falls back to a system font and still draws, so pixels alone cannot tell."""
+    out: list[str] = []
+    for found in _FONTSELECT.finditer(stderr):
+        path, name = found["path"].strip(), found["name"].strip()
+        file = Path(path.replace("\\", "/")).name
+        if name in shipped or file in shipped or Path(file).stem in shipped:
+            continue
+        label = name if name != "(none)" else path
+        if label not in out:
+            out.append(label)
+    return out
 
 
 def subtitle_drawn(frame, logo_left: int, logo_bottom: int) -> bool:

@@ -14,6 +14,15 @@ from overlay.tools import ffmpeg_exe
 
 # Tests assert on the English messages; a developer's Thai locale must not change them.
 os.environ["OVERLAY_LANG"] = "en"
+# Child Pythons write UTF-8 to pipes (Windows would use the ANSI code page, cp874 on Thai
+# Windows); the tests decode what they read with encoding="utf-8", never the locale's.
+os.environ["PYTHONUTF8"] = "1"
+
+WINDOWS = os.name == "nt"
+# POSIX signals sent to ourselves, /proc, mount, deleting a file that is still open: the
+# suite runs on Windows too (README), these tests only where they mean something.
+posix_only = pytest.mark.skipif(WINDOWS, reason="POSIX-only behaviour (signals, /proc, mount, "
+                                                "deleting open files)")
 
 LOGO_COLOUR = (230, 20, 30)     # a red no test pattern has in the top-right corner
 

@@ -141,7 +141,8 @@ def test_demo_end_to_end(tmp_path):
 
 
 def test_python_dash_m_and_version():
-    done = subprocess.run([sys.executable, "-m", "overlay", "--version"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "overlay", "--version"], capture_output=True, text=True,
+                          encoding="utf-8")
     assert done.returncode == 0 and done.stdout.startswith("overlay ")
 
 

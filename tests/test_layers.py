@@ -17,7 +17,7 @@ import overlay
 LAYERS: dict[str, tuple[str, ...]] = {
     # what everything may use: no knowledge of video, names or logos
     "support": ("overlay", "overlay.errors", "overlay.i18n", "overlay.resources",
-                "overlay.store", "overlay.signals"),
+                "overlay.store", "overlay.signals", "overlay.winpaths"),
     # the letter's rules, as data and pure functions
     "rules": ("overlay.presets", "overlay.naming", "overlay.gazetteer", "overlay.delivery",
               "overlay.timecode"),

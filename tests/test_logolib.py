@@ -443,19 +443,20 @@ def test_a_fresh_install_reads_the_library(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["OVERLAY_DATA_DIR"] = str(tmp_path / "userdata")
     where = subprocess.run([str(python), "-c", "import overlay; print(overlay.__file__)"],
-                           capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
+                           capture_output=True, text=True, encoding="utf-8", env=env, cwd=tmp_path, check=True)
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout   # not this checkout
 
-    overlay_exe = bin_dir / "overlay"
+    overlay_exe = bin_dir / ("overlay.exe" if os.name == "nt" else "overlay")
     disc((400, 300), BLUE, "white", "RGB").save(tmp_path / "seal.jpg", quality=92)
     added = subprocess.run([str(overlay_exe), "logos", "add", "district", str(tmp_path / "seal.jpg"),
-                            "--district", "พิชัย"], capture_output=True, text=True, env=env, cwd=tmp_path)
+                            "--district", "พิชัย"], capture_output=True, text=True, encoding="utf-8",
+                           env=env, cwd=tmp_path)
     assert added.returncode == 0, added.stderr
     assert Path(added.stdout.strip()).is_relative_to(tmp_path / "userdata")
     clip = make_clip(tmp_path / "clip.mp4", seconds=1.5, size="640x360")
     rendered = subprocess.run([str(overlay_exe), "render", str(clip), "-d", "พิชัย", "-o",
                                str(tmp_path / "out"), "-q", "draft"],
-                              capture_output=True, text=True, env=env, cwd=tmp_path)
+                              capture_output=True, text=True, encoding="utf-8", env=env, cwd=tmp_path)
     assert rendered.returncode == 0, rendered.stderr
     frame = decode_frame(Path(rendered.stdout.strip()), 0.0)
     assert _blue_share(frame, _district_box()) > 0.8

@@ -202,7 +202,8 @@ def ebur128(path: Path) -> tuple[float | None, float]:
     with ffmpeg directly, not with the code under test."""
     done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-map",
                            "0:a:0", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+                          capture_output=True, text=True, encoding="utf-8", errors="replace",
+                          stdin=subprocess.DEVNULL)
     tail = done.stderr[done.stderr.rfind("Integrated loudness:"):]
     i = float(re.search(r"I:\s+(-?[\d.]+) LUFS", tail).group(1))
     peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", tail).group(1)

@@ -17,7 +17,7 @@ from overlay.cli import app
 from overlay.errors import RenderError
 from overlay.tools import ffmpeg_exe
 
-from conftest import decode_frame, make_clip
+from conftest import decode_frame, make_clip, posix_only
 
 runner = CliRunner()
 
@@ -264,6 +264,7 @@ def test_output_folder_removed_midway(tmp_path, media, logo_dir):
     assert not out.exists()
 
 
+@posix_only                         # a tiny tmpfs by mount(8)
 def test_disk_full_is_a_clear_error(tmp_path, clip3, logo_dir):
     tiny = tmp_path / "tiny"
     tiny.mkdir()

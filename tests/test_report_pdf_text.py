@@ -82,7 +82,7 @@ def test_pypdf_reads_the_same_lines(pdf_path, pdfium_text):
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="Poppler's pdftotext not installed")
 def test_pdftotext_gives_every_answer_exactly(pdf_path, report):
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
-                          capture_output=True, text=True, timeout=60).stdout
+                          capture_output=True, text=True, encoding="utf-8", timeout=60).stdout
     flat = _unwrapped(text.replace("\f", ""))
     assert_in_order(flat, answers_in_order(report))
     assert "อำ เภอ" not in text and "ตัง้" not in text

@@ -255,7 +255,7 @@ def test_thai_wrapping_runs_offline_and_writes_nothing_to_the_home_folder(tmp_pa
     code = ("import overlay.subtitles as S;"
             "print(S.thai_wrap('ศาสตราจารย์สวาร์ตซจากมหาวิทยาลัยฮาร์วาร์ด', 120, 24))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         timeout=120, cwd=Path(__file__).parent.parent)
+                         encoding="utf-8", timeout=120, cwd=Path(__file__).parent.parent)
     assert out.returncode == 0, out.stderr
     assert "ฮาร์วาร์ด" in out.stdout
     assert list(tmp_path.iterdir()) == []

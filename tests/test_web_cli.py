@@ -18,7 +18,7 @@ def start(tmp_path, *args):
     env = {**os.environ, "OVERLAY_DATA_DIR": str(tmp_path / "data"), "OVERLAY_LANG": "en"}
     proc = subprocess.Popen([sys.executable, "-m", "overlay", "web", "--no-browser",
                              "--out-dir", str(tmp_path / "out"), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
     address = proc.stdout.readline().strip()
     return proc, address
 

@@ -24,7 +24,10 @@ from overlay.gazetteer import Province, gazetteer
 from overlay.i18n import _
 from overlay.naming import Place
 from overlay.presets import Preset
+from overlay.winpaths import path_too_long, too_long_reason
 
+# Windows' own folders at a drive's (a USB stick's) root: not the districts', and unreadable.
+SYSTEM_FOLDERS = {"system volume information", "$recycle.bin", "recycler", "recycled", "lost+found"}
 SHEET_TIMES = (0.05, 0.35, 0.65, 0.95)     # contact sheet: fractions of the clip's length
 
 
@@ -107,12 +110,15 @@ def scan(folder: Path, skip: tuple[Path, ...] = ()) -> Scan:
 
     for root, dirs, files in os.walk(folder, onerror=unreadable):
         here = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d.lower() not in SYSTEM_FOLDERS
                          and (here / d).resolve() not in skipped)
         for name in sorted(files):
             path = here / name
             low = name.lower()
             if name.startswith((".", "~$")) or low.endswith((".part", ".tmp")) or low == "thumbs.db":
+                continue
+            if path_too_long(path):
+                refused.append((path, too_long_reason(path)))
                 continue
             suffix = path.suffix.lower()
             if suffix in VIDEO_SUFFIXES:

@@ -10,8 +10,6 @@ import base64
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -62,15 +60,10 @@ def records(audit: Audit) -> list[dict[str, Any]]:
 
 
 def _atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """All or nothing; an audit.csv open in Excel is one line naming it (the old one kept)."""
+    from overlay.files import write_atomic
+
+    write_atomic(path, data)
 
 
 def _mark(ok: bool | None) -> str:

@@ -19,6 +19,7 @@ from overlay.jobfields import REQUIRED as REQUIRED
 from overlay.jobfields import Options as Options
 from overlay.jobfields import job_from_fields
 from overlay.render import Job
+from overlay.winpaths import toml_backslash_hint
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ def _read_toml(path: Path, text: str) -> Manifest:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(_("The manifest {path} is not valid TOML: {reason}.")
-                         .format(path=path.name, reason=exc), _("Fix the line it names.")) from None
+                         .format(path=path.name, reason=exc),
+                         toml_backslash_hint(exc, text) or _("Fix the line it names.")) from None
     defaults = raw.get("defaults", {})
     jobs = raw.get("job", [])
     if not isinstance(jobs, list) or not isinstance(defaults, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional
@@ -48,9 +49,9 @@ def plan_renames(clips: list[Path], province, preset) -> list[tuple[Path, Path |
         stem = name.expected[: -len(preset.extension)]
         suffix = preset.extension if path.suffix.lower() == preset.extension else path.suffix
         target = path.with_name(stem + suffix)
-        if target == path:
+        if target.name == path.name:     # by name: Windows paths compare without case (.MP4 == .mp4)
             continue
-        if target.exists():
+        if target.exists() and not _same_file(target, path):
             plans.append((path, None, _("not renamed: {name} already exists").format(name=target.name)))
             continue
         if any(t == target for _p, t, _w in plans):
@@ -58,6 +59,47 @@ def plan_renames(clips: list[Path], province, preset) -> list[tuple[Path, Path |
             continue
         plans.append((path, target, ""))
     return plans
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """On a case-insensitive file system (Windows, a USB stick) ``X.mp4`` exists because ``X.MP4``
+    does: the same file, which a case-only rename may take over."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def rename_clip(path: Path, target: Path) -> None:
+    """Rename; a change of case only goes through a temporary name, since a case-insensitive
+    file system may keep the old spelling on a direct rename (FAT, exFAT, network drives)."""
+    if path.name.lower() != target.name.lower():
+        os.rename(path, target)
+        return
+    step = path.with_name(f".overlay-rename-{uuid.uuid4().hex[:8]}{path.suffix}")
+    os.rename(path, step)
+    try:
+        os.rename(step, target)
+    except BaseException:
+        os.rename(step, path)
+        raise
+
+
+def rename_all(todo: list[tuple[Path, Path]]) -> dict[Path, Path]:
+    """Rename each clip; one that cannot be (open in a player, read-only) is one line and the
+    others still go. Never over an existing file."""
+    moved = {}
+    for path, target in todo:
+        if target.exists() and not _same_file(target, path):   # appeared meanwhile
+            continue
+        try:
+            rename_clip(path, target)
+        except OSError as exc:
+            err.print(_("{name}: not renamed ({reason}). Close the program that has it open and run "
+                        "again.").format(name=path.name, reason=exc.strerror or exc), markup=False)
+            continue
+        moved[path] = target
+    return moved
 
 
 @app.command(name="audit", help=_("Check every clip and report a province's districts sent, one row per "
@@ -107,12 +149,7 @@ def audit(
             return found
         if not yes and not typer.confirm(_("Rename {n} file(s)?").format(n=len(todo)), err=True):
             return found
-        moved = {}
-        for path, target in todo:
-            if target.exists():          # appeared meanwhile: still never overwrite
-                continue
-            os.rename(path, target)
-            moved[path] = target
+        moved = rename_all(todo)
         err.print(_("{n} file(s) renamed.").format(n=len(moved)))
         return replace(found, clips=[moved.get(p, p) for p in found.clips])
 

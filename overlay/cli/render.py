@@ -37,7 +37,7 @@ def print_receipt(receipt: Receipt, console: Console = err) -> None:
         if item.hint and item.ok is not True:
             console.print(f"  {item.name}: {item.hint}", markup=False)
     if not receipt.ok:
-        verdict = _("NOT compliant: {n} problem(s).").format(n=len(receipt.failures))
+        verdict = _("Not ready to send: {n} problem(s) (NOT compliant).").format(n=len(receipt.failures))
     elif receipt.warnings:
         verdict = _("Compliant, with {n} warning(s).").format(n=len(receipt.warnings))
     else:
@@ -110,14 +110,16 @@ def show_commands(enabled: bool = True) -> Iterator[None]:
         log.setLevel(level)
 
 
-def render_and_check(job: Job, verbose: bool = False) -> Path:
+def render_and_check(job: Job, verbose: bool = False, demo: bool = False) -> Path:
     """Plan, render with a progress bar, then check the output.
 
     Exit 1 only for a ✗ on the receipt, something the user can act on; what the tool owns
     and cannot meet (a recording too quiet to lift) is a warning that says what to do.
+    The file is written either way, so that it can be looked at. ``demo``: placeholder
+    logos are what a demo is made with; said plainly, and not a failure.
     """
     from overlay import render as r
-    from overlay.check import check_rendered
+    from overlay.check import PLACEHOLDERS, check_rendered
 
     plan = r.plan(job)
     print_warnings(plan.warnings)
@@ -128,6 +130,13 @@ def render_and_check(job: Job, verbose: bool = False) -> Path:
                                    warn=lambda line: print_warnings([line]))
     receipt = check_rendered(plan, done.loudness, done.audio)
     print_receipt(receipt)
+    if demo and all(item.key == PLACEHOLDERS for item in receipt.failures):
+        if receipt.failures:
+            err.print(_("This is a demo: it uses the placeholder logos shipped with overlay, so "
+                        "it is not a clip to send. A real clip needs the official logos: "
+                        "'overlay logos import PACK.zip' or 'overlay logos add KEY FILE'."),
+                      markup=False)
+        return done.path
     if not receipt.ok:
         raise RenderError(_("The output was written but does not pass the check."),
                           _("See the ✗ lines above."))
@@ -209,7 +218,7 @@ def demo(
     err.print(_("Demo clip: {clip}").format(clip=clip))
     job = r.Job(input=clip, district="พิชัย", out_dir=out_dir, preset=r.DEFAULT_PRESET,
                 subs_th=srt, force=force)
-    output = render_and_check(job)
+    output = render_and_check(job, demo=True)
     frame = r.preview(r.plan(job), seconds / 2, out_dir / "demo-preview.png")
     err.print(_("A frame to look at: {frame}").format(frame=frame))
     out.print(str(output), markup=False)

@@ -326,7 +326,7 @@ class JobManager:
             self._finish(job_id, status=FAILED, error=exc.line(), warnings=warnings)
             return
         items = [{"name": i.name, "ok": i.ok, "detail": i.detail, "warning": i.warning,
-                  "hint": i.hint} for i in receipt.items]
+                  "hint": page_hint(i), "key": i.key} for i in receipt.items]
         error = None if receipt.ok else _("The output was written but does not pass the check.")
         self._finish(job_id, status=DONE if receipt.ok else FAILED, output=str(done.path),
                      receipt=items, warnings=warnings, error=error)
@@ -354,3 +354,14 @@ def job_json(record: JobRecord, manager: JobManager) -> dict[str, Any]:
     data["final"] = data["status"] in FINISHED
     data["report"] = job_report(record.settings, manager.store.path)   # the district's report form
     return data
+
+
+def page_hint(item: Any) -> str:
+    """A receipt line's hint in the page's words: its logo slots, not the command line."""
+    from overlay.check import PLACEHOLDERS
+
+    if item.key == PLACEHOLDERS:
+        return _("Drop the official file on each placeholder slot under Logos above, or use "
+                 "\"Import a logo pack\" there with the pack from the provincial office; then "
+                 "make the clip again.")
+    return item.hint

@@ -447,10 +447,10 @@ def logo_items(frames: list[np.ndarray], refs, placeholders: dict[str, Path] | N
         found = find(frame, logos, hint)
         short = min(frame.shape[:2])
         hint.update({k: found_size(f, short) for k, f in found.items()})
-        # A placeholder seen: ours (the ref itself is one), or the one we ship for an official logo.
+        # A placeholder seen: ours (the ref itself is one), or the one we ship for an official
+        # logo. Shown top-right it is never ready to send, whatever else is found.
         holders = [ref.key for ref in refs
-                   if (ref.placeholder and ref.key in found)
-                   or (ref.key not in found and _HOLDER + ref.key in found)]
+                   if (ref.placeholder and ref.key in found) or _HOLDER + ref.key in found]
         seen_holders.update(holders)
         there = [ref.key for ref in refs if ref.key in found or ref.key in holders]
         missing = [ref.key for ref in refs if ref.key not in there]

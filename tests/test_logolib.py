@@ -366,7 +366,9 @@ def test_preview_uses_the_library(tmp_path, clip360):
     assert _blue_share(frame, _district_box()) > 0.8
 
 
-def test_batch_renders_again_when_a_logo_is_added(tmp_path, clip360):
+def test_batch_renders_again_when_a_logo_is_added(tmp_path, clip360, official_logos):
+    """Every logo official (a placeholder fails the row: it would be rendered again anyway);
+    then the district's is replaced by another official file."""
     from overlay import batch as b
 
     manifest = tmp_path / "jobs.csv"

@@ -211,6 +211,15 @@ def test_the_audit_flags_the_placeholder_clip_and_not_the_official_one(tmp_path,
     assert not any("missing" in p for p in rows["พิชัย"].problems if "logos" in p)
     assert not any("placeholder" in p for p in rows["ตรอน"].problems), rows["ตรอน"].problems
     assert rows["ตรอน"].clips[0].checks_ok
+    # The audit's table has a column of its own for it.
+    from overlay.audit.writers import write_all
+
+    write_all(audit, tmp_path / "audit")
+    import csv
+
+    with open(tmp_path / "audit" / "audit.csv", encoding="utf-8-sig", newline="") as fh:
+        table = {row["district"]: row for row in csv.DictReader(fh)}
+    assert table["พิชัย"]["placeholder logos"].startswith("✗") and table["ตรอน"]["placeholder logos"] == ""
 
 
 # ---------------------------------------------------------------- the logo pack

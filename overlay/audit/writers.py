@@ -21,7 +21,7 @@ from overlay.i18n import _
 CHECK_COLUMNS = ("video length", "audio length", "video codec", "pixel format", "size",
                  "frame rate", "colour tags", "audio", "fast start", "loudness",
                  "logos at the start", "logos at the middle", "logos at the end",
-                 "static overlay top-right")
+                 "static overlay top-right", "placeholder logos")
 
 
 def _label(key: str) -> str:

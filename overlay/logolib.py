@@ -603,11 +603,20 @@ def _expected_file(entry: PackEntry, province: str, pack: Path) -> None:
         raise _bad_pack(pack, _("{file} is outside the pack's layout").format(file=entry.file))
 
 
-def _read_member(zf, info, limit: int) -> bytes:
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _read_member(zf, info, limit: int, pack: Path) -> bytes:
     """A member's bytes, never more than its declared size (a lying header is cut short)."""
-    with zf.open(info) as fh:
-        data = fh.read(limit + 1)
-    return data
+    import zlib
+
+    try:
+        with zf.open(info) as fh:
+            return fh.read(limit + 1)
+    except (RuntimeError, NotImplementedError, EOFError, OSError, zlib.error, ValueError) as exc:
+        # encrypted, an unknown compression, truncated or damaged data
+        raise _bad_pack(pack, _("{file} cannot be unpacked ({reason})")
+                        .format(file=info.filename, reason=exc)) from exc
 
 
 def read_pack(pack: Path) -> tuple[str, list[tuple[PackEntry, Image.Image]]]:
@@ -660,10 +669,12 @@ def read_pack(pack: Path) -> tuple[str, list[tuple[PackEntry, Image.Image]]]:
                 member = members.get(entry.file)
                 if member is None:
                     raise _bad_pack(pack, _("{file} is listed but missing").format(file=entry.file))
-                data = _read_member(zf, member, min(size, MAX_BYTES))
+                data = _read_member(zf, member, min(size, MAX_BYTES), pack)
                 if len(data) != size or _sha256(data) != digest:
                     raise _bad_pack(pack, _("{file} does not match its hash (damaged or changed)")
                                     .format(file=entry.file))
+                if not data.startswith(PNG_SIGNATURE):    # the library stores PNGs, nothing else
+                    raise _bad_pack(pack, _("{file} is not a PNG picture").format(file=entry.file))
                 file = Path(tmp) / f"{len(out)}.png"
                 file.write_bytes(data)
                 try:

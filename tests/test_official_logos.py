@@ -352,6 +352,7 @@ HOSTILE = {
     "absolute": lambda p: _pack(p, {"dla.png": _png_bytes(), "/tmp/moi.png": _png_bytes()},
                                 listed={"/tmp/moi.png": {"key": "moi"}}),
     "text-named-png": lambda p: _pack(p, {"dla.png": _png_bytes(), "moi.png": b"not a picture at all\n" * 20}),
+    "tiny-picture": lambda p: _pack(p, {"dla.png": _png_bytes(), "moi.png": _tiny_png()}),
     "wrong-hash": lambda p: _pack(p, {"dla.png": _png_bytes(), "moi.png": _png_bytes()},
                                   listed={"moi.png": {"sha256": "0" * 64}}),
     "outside-layout": lambda p: _pack(p, {"uttaradit/moi.png": _png_bytes()},
@@ -360,6 +361,13 @@ HOSTILE = {
     "zip-bomb": _bomb,
     "not-a-zip": lambda p: (p.write_bytes(b"PK\x03\x04 but no zip"), p)[1],
 }
+
+
+def _tiny_png() -> bytes:
+    """A real PNG that 'logos add' refuses (1×1 pixel)."""
+    buffer = io.BytesIO()
+    Image.new("RGBA", (1, 1), (255, 0, 0, 255)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def _add_member(path: Path, name: str) -> Path:

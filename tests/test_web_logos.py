@@ -313,6 +313,8 @@ def test_a_page_render_with_placeholders_is_not_ready_to_send(web, media):
 
 def test_import_a_logo_pack_on_the_page(tmp_path, monkeypatch):
     """Drop the province's zip on "Import a logo pack": every slot is official at once."""
+    import zipfile
+
     _chromium()
     from playwright.sync_api import sync_playwright
 
@@ -351,6 +353,14 @@ def test_import_a_logo_pack_on_the_page(tmp_path, monkeypatch):
                 assert page.get_by_test_id(f"logo-slot-{key}").get_attribute("data-placeholder") == "0", key
             assert "7 new" in page.get_by_test_id("logo-notes").inner_text()
             assert page.get_by_test_id("logo-status").inner_text() == "All logos are official."
+            # The office can hand the same pack on: "Export a logo pack" downloads it.
+            with page.expect_download() as download:
+                page.get_by_test_id("logo-pack-export").click()
+            assert download.value.suggested_filename == "uttaradit-logos.zip"
+            saved = tmp_path / "again.zip"
+            download.value.save_as(saved)
+            with zipfile.ZipFile(saved) as zf:
+                assert "manifest.json" in zf.namelist() and "uttaradit/phichai/lao.png" in zf.namelist()
             # A broken pack chosen with the file picker: refused in the error box, nothing changes.
             page.get_by_test_id("logo-pack-input").set_input_files(
                 files=[{"name": "bad.zip", "mimeType": "application/zip", "buffer": b"PK\x03\x04 nope"}])

@@ -108,6 +108,25 @@
     }
   }
 
+  // Export: fetched first, so that a refusal (no logos yet) is said on the page, not downloaded.
+  packExport.addEventListener("click", async (e) => {
+    e.preventDefault();
+    try {
+      const response = await fetch(packExport.href, { credentials: "same-origin" });
+      if (!response.ok) {
+        const data = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
+        throw new Error((data && data.error) || response.statusText);
+      }
+      const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "");
+      const url = URL.createObjectURL(await response.blob());
+      const link = el("a", { "href": url, "download": name ? name[1] : "logos.zip" });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (err) { error(err.message); }
+  });
+
   packInput.addEventListener("change", () => { if (packInput.files.length) importPack(packInput.files[0]); });
   packDrop.addEventListener("dragover", (e) => { e.preventDefault(); packDrop.classList.add("over"); });
   packDrop.addEventListener("dragleave", () => packDrop.classList.remove("over"));

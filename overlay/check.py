@@ -391,8 +391,8 @@ def _found_detail(total: int, missing: list[str], holders: list[str]) -> str:
             n=total - len(missing), total=total, names=", ".join(logo_label(k) for k in missing))
     if not holders:
         return _("all {n} logos found top-right").format(n=total)
-    return _("{total} logos in place top-right, {m} of them placeholders (not official): {keys}"
-             ).format(total=total, m=len(holders), keys=", ".join(holders))
+    return _("{total} logos in place top-right, {m} of them placeholders (not official)").format(
+        total=total, m=len(holders))
 
 
 def shipped_placeholders(preset: Preset, district: DistrictEntry,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -14,8 +14,8 @@ from overlay.errors import InputError, OverlayError
 from overlay.i18n import _
 from overlay.loudness import LEAVE, SILENCE_FLOOR, AudioPlan, Target, measured_loudness
 from overlay.naming import Place, check_names, parse_clip_name
-from overlay.presets import DistrictEntry, LogoRef, Preset
-from overlay.probe import probe
+from overlay.presets import DistrictEntry, LogoRef, Preset, length_limit
+from overlay.probe import probing
 
 if TYPE_CHECKING:
     from overlay.logos import LogoRow
@@ -105,20 +105,26 @@ def frames_at(path: Path, times: list[float], *, keyframes: bool = False) -> lis
     """
     import av
 
-    out: list[np.ndarray] = []
     with av.open(str(path)) as container:
-        stream = container.streams.video[0]
+        return frames_in(container, times, keyframes=keyframes)
+
+
+def frames_in(container: Any, times: Sequence[float], *, keyframes: bool = False) -> list[np.ndarray]:
+    """:func:`frames_at` from a container the caller has open already (``probe.probing``)."""
+    out: list[np.ndarray] = []
+    stream = container.streams.video[0]
+    if not stream.codec_context.is_open:  # a probe has decoded its first frame already
         stream.thread_type = "AUTO"      # frame threads: the end of a GOP decodes faster
-        for t in times:
-            container.seek(int(max(0.0, t) * 1_000_000), any_frame=False, backward=True)
-            chosen = None
-            for frame in container.decode(stream):
-                chosen = frame
-                if keyframes or (frame.time is not None and frame.time >= t):
-                    break
-            if chosen is None:
-                raise InputError(_("No picture could be decoded near {t:.1f} s.").format(t=t))
-            out.append(chosen.to_ndarray(format="rgb24"))
+    for t in times:
+        container.seek(int(max(0.0, t) * 1_000_000), any_frame=False, backward=True)
+        chosen = None
+        for frame in container.decode(stream):
+            chosen = frame
+            if keyframes or (frame.time is not None and frame.time >= t):
+                break
+        if chosen is None:
+            raise InputError(_("No picture could be decoded near {t:.1f} s.").format(t=t))
+        out.append(chosen.to_ndarray(format="rgb24"))
     return out
 
 
@@ -186,19 +192,63 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
     and ``audio_plan``: the file is overlay's own render, made with that level plan.
     ``layout``: the logo row the render composed, looked for where it was placed (a clip
     made elsewhere has none: its logos are searched for one by one)."""
-    path = Path(path)
-    info = probe(path)
-    place, items = _name_items(path, preset)
-    import av
+    return read_clip(path, preset, logo_dirs=logo_dirs, limit=limit, district=district,
+                     loudness=loudness, quick=quick, rendered=rendered, audio_plan=audio_plan,
+                     layout=layout).receipt
 
-    with av.open(str(path)) as container:
+
+@dataclass(frozen=True)
+class ClipRead:
+    receipt: Receipt
+    duration: float | None                # the container's length
+    sheet: tuple[np.ndarray, ...] = ()    # keyframes at the ``sheet`` times asked for
+
+
+def read_clip(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
+              limit: float | None = None, district: str | None = None,
+              loudness: float | None = None, quick: bool = False, rendered: bool = False,
+              audio_plan: AudioPlan | None = None, named: bool = True, place: Place | None = None,
+              sheet: Sequence[float] = (), layout: Layout | None = None) -> ClipRead:
+    """:func:`check_file`, and what else one read of the clip gives.
+
+    The file is opened once (``probe.probing``): the streams are checked and, with
+    ``quick``, the logo keyframes are taken from that same open container, with the
+    keyframes at ``sheet`` (fractions of the length) for a contact sheet; the sound is
+    measured in one ffmpeg pass. ``named`` False: the caller has read the name already (the
+    audit, for its name column) and gives the ``place``; the receipt then has no name line.
+    """
+    path = Path(path)
+    items: list[Item]
+    if named:
+        place, items = _name_items(path, preset)
+    else:
+        items = []
+    logo_frames: list[np.ndarray] | None = None
+    sheet_frames: list[np.ndarray] = []
+    with probing(path) as (container, info):
         streams = list(container.streams)
-        items += _length_items(streams, info.duration, limit or preset.max_duration)
+        items += _length_items(streams, info.duration, length_limit(preset, limit or None)[0])
         video = next((s for s in streams if s.type == "video"), None)
         audio = next((s for s in streams if s.type == "audio"), None)
         items += _video_items(video, preset) + _audio_items(audio, preset)
         subs = [s for s in streams if s.type == "subtitle"]
         tracks = [_subtitle_item(subs)] if subs else []
+        refs: list[LogoRef] | None
+        placeholders: dict[str, Path] = {}
+        not_checked: list[Item] = []
+        if layout is not None:       # a render's own row: the logos are known, and where
+            refs = list(layout.refs)
+        else:
+            refs, placeholders, not_checked = _logo_refs(preset, place, district, logo_dirs)
+        if video is not None and quick and refs is not None:
+            # The last keyframe stands for the end: no group of pictures decoded.
+            logo_frames = frames_in(container, [0.0, info.duration / 2, info.duration + 1],
+                                    keyframes=True)
+        if video is not None and sheet:
+            try:
+                sheet_frames = frames_in(container, [info.duration * t for t in sheet], keyframes=True)
+            except Exception:  # a picture for people; the checks say what matters
+                sheet_frames = []
     items.append(_faststart_item(path))
     if audio is not None:
         lufs = loudness if loudness is not None else integrated_loudness(path)
@@ -206,9 +256,21 @@ def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
                                    audio_plan=audio_plan))
     items += tracks
     if video is not None:
-        items.extend(_logo_items(path, info.duration, preset, place, district, logo_dirs, quick,
-                                 layout))
-    return Receipt(path=path, items=tuple(items))
+        if layout is not None:
+            items.extend(layout_items(logo_frames or _whole_clip(path, info.duration), layout,
+                                      district))
+        elif refs is None:
+            items.extend(not_checked)
+        else:
+            items.extend(logo_items(logo_frames or _whole_clip(path, info.duration), refs,
+                                    placeholders, district or (place.district if place else None)))
+    return ClipRead(Receipt(path=path, items=tuple(items)), info.duration or None, tuple(sheet_frames))
+
+
+def _whole_clip(path: Path, duration: float) -> list[np.ndarray]:
+    """First and last frame exactly (the mandate: the whole clip); any frame will do between."""
+    first, last = frames_at(path, [0.0, duration + 1])
+    return [first, frames_at(path, [duration / 2], keyframes=True)[0], last]
 
 
 def _name_items(path: Path, preset: Preset) -> tuple[Place | None, list[Item]]:
@@ -292,34 +354,22 @@ def check_rendered(plan: Plan, loudness: float | None = None,
                       audio_plan=audio_plan, layout=layout)
 
 
-def _logo_items(path: Path, duration: float, preset: Preset, place: Place | None, district: str | None,
-                logo_dirs: tuple[Path, ...], quick: bool = False,
-                layout: Layout | None = None) -> list[Item]:
+def _logo_refs(preset: Preset, place: Place | None, district: str | None,
+               logo_dirs: tuple[Path, ...]
+               ) -> tuple[list[LogoRef] | None, dict[str, Path], list[Item]]:
+    """The logos to look for and the placeholders we ship for them (``shipped_placeholders``),
+    or (None, {}, the line that says why they are not checked)."""
     from overlay.presets import district_logos
 
-    if layout is not None:
-        refs = list(layout.refs)
-        placeholders: dict[str, Path] = {}
-    else:
-        name = district or (place.district if place else None)
-        if name is None:
-            return [Item(_("logos"), None, _("not checked: the district is unknown"))]
-        try:
-            entry = preset.district(name)
-            refs = district_logos(preset, entry, logo_dirs,
-                                  province=place.province if place else None)
-        except OverlayError as exc:
-            return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
-        placeholders = shipped_placeholders(preset, entry, refs)
-    if quick:   # the last keyframe stands for the end: no group of pictures decoded
-        frames = frames_at(path, [0.0, duration / 2, duration + 1], keyframes=True)
-    else:
-        # First and last frame exactly (the mandate: the whole clip); any frame will do between.
-        first, last = frames_at(path, [0.0, duration + 1])
-        frames = [first, frames_at(path, [duration / 2], keyframes=True)[0], last]
-    if layout is not None:
-        return layout_items(frames, layout, district)
-    return logo_items(frames, refs, placeholders, name)
+    name = district or (place.district if place else None)
+    if name is None:
+        return None, {}, [Item(_("logos"), None, _("not checked: the district is unknown"))]
+    try:
+        entry = preset.district(name)
+        refs = district_logos(preset, entry, logo_dirs, province=place.province if place else None)
+    except OverlayError as exc:
+        return None, {}, [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()))]
+    return refs, shipped_placeholders(preset, entry, refs), []
 
 
 def _official(ref: LogoRef) -> bool:

@@ -12,6 +12,13 @@ from overlay.errors import OverlayError
 from overlay.i18n import _
 
 NEEDED_FILTERS = ("subtitles", "overlay", "scale", "loudnorm", "fps", "zscale", "tonemap", "bwdif")
+MARKS = {True: "[green]✓[/]", False: "[red]✗[/]", None: "[dim]·[/]", "!": "[yellow]![/]"}
+
+
+def _say(console: Console, head: str, text: str = "", *, indent: str = "  ") -> None:
+    """One line: ``head`` is our own markup (a mark, a bold word), ``text`` printed verbatim
+    (paths, ffmpeg's version line, messages)."""
+    console.print(f"{indent}{head}{' ' if head and text else ''}{escape(text)}", markup=True, emoji=False)
 
 
 def report(console: Console) -> bool:
@@ -25,47 +32,46 @@ def report(console: Console) -> bool:
         found = find_ffmpeg()
         features = ffmpeg_features()
     except OverlayError as exc:
-        console.print(f"[red]✗ ffmpeg:[/] {exc.line()}")
+        _say(console, "[red]✗ ffmpeg:[/]", exc.line(), indent="")
         return False
     source = _("bundled") if found.bundled else found.source
-    console.print(f"[bold]ffmpeg[/] {found.path} ({_('from')} {source})")
-    console.print(f"  {features['version']}")
+    _say(console, "[bold]ffmpeg[/]", f"{found.path} ({_('from')} {source})", indent="")
+    _say(console, "", features["version"])
     _note_path_ffmpeg(console, found.path)
     for name in NEEDED_FILTERS:
         have = name in features["filters"]
         ok &= have or name in ("zscale", "tonemap", "bwdif")
-        console.print(f"  {'[green]✓' if have else '[red]✗'}[/] {_('filter')} {name}")
+        _say(console, MARKS[have], f"{_('filter')} {name}")
     encoder = YOUTUBE.video_encoder
     have_x264 = encoder in features["encoders"]
     ok &= have_x264
-    console.print(f"  {'[green]✓' if have_x264 else '[red]✗'}[/] {_('encoder')} {encoder}")
+    _say(console, MARKS[have_x264], f"{_('encoder')} {encoder}")
     tested = verdict(found, fresh=True)
     ok &= tested.ok
     if tested.ok:
-        console.print("  [green]✓[/] " + _("self-test: a one-second render with logos, Thai "
-                                           "subtitles, loudness and fast start works"))
+        _say(console, MARKS[True], _("self-test: a one-second render with logos, Thai "
+                                     "subtitles, loudness and fast start works"))
     else:
-        console.print(f"  [red]✗[/] {_('self-test failed')}: "
-                      + escape(f"{tested.problem}. " + (back_hint(found.source) if not found.bundled
-                                                       else "")))
+        _say(console, MARKS[False], f"{_('self-test failed')}: {tested.problem}. "
+             + (back_hint(found.source) if not found.bundled else ""))
 
     fonts = sorted(p.name for p in fonts_dir().glob("*") if p.suffix.lower() in (".otf", ".ttf"))
-    console.print(f"[bold]{_('fonts')}[/] {fonts_dir()}: {', '.join(fonts) or _('none!')}")
+    _say(console, f"[bold]{escape(_('fonts'))}[/]", f"{fonts_dir()}: {', '.join(fonts) or _('none!')}",
+         indent="")
     ok &= bool(fonts)
 
     drawn = tested.subtitles
     if drawn is None:
-        console.print("  [dim]·[/] " + _("Thai subtitles not tested: the self-test failed before"))
+        _say(console, MARKS[None], _("Thai subtitles not tested: the self-test failed before"))
     else:
-        console.print(f"  {'[green]✓' if drawn else '[red]✗'}[/] "
-                      + (_("Thai subtitles render with the shipped font") if drawn else
-                         _("Thai subtitles did NOT render: libass found no usable font")))
+        _say(console, MARKS[drawn], _("Thai subtitles render with the shipped font") if drawn else
+             _("Thai subtitles did NOT render: libass found no usable font"))
         ok &= drawn
 
     from overlay.logolib import library_dir
 
-    console.print(f"[bold]{_('logos')}[/] {logos_dir()}")
-    console.print(f"  {_('your library')}: {library_dir()}")
+    _say(console, f"[bold]{escape(_('logos'))}[/]", str(logos_dir()), indent="")
+    _say(console, "", f"{_('your library')}: {library_dir()}")
     for path in available():
         preset = load_preset(str(path))
         entries = list(preset.districts.values()) or [preset.district("-")]
@@ -73,7 +79,7 @@ def report(console: Console) -> bool:
             try:
                 refs = district_logos(preset, entry)
             except OverlayError as exc:
-                console.print(f"  [red]✗[/] {preset.name}: {exc.line()}")
+                _say(console, MARKS[False], f"{preset.name}: {exc.line()}")
                 ok = False
                 continue
             holders = [ref for ref in refs if ref.placeholder]
@@ -81,12 +87,12 @@ def report(console: Console) -> bool:
             if holders:
                 shown = [r.path.relative_to(logos_dir()) if r.path.is_relative_to(logos_dir()) else r.path
                          for r in holders]
-                console.print(f"  [yellow]![/] {where}: {_('placeholders')}: "
-                              + ", ".join(f"{r.key} ({path})" for r, path in zip(holders, shown)))
+                _say(console, MARKS["!"], f"{where}: {_('placeholders')}: "
+                     + ", ".join(f"{r.key} ({path})" for r, path in zip(holders, shown)))
             else:
-                console.print(f"  [green]✓[/] {where}: {_('all official')}")
-    console.print(_("Replace a placeholder once with 'overlay logos add KEY FILE --district D' "
-                    "('overlay logos list --district D' shows all seven)."))
+                _say(console, MARKS[True], f"{where}: {_('all official')}")
+    _say(console, "", _("Replace a placeholder once with 'overlay logos add KEY FILE --district D' "
+                        "('overlay logos list --district D' shows all seven)."), indent="")
     return ok
 
 
@@ -103,5 +109,5 @@ def _note_path_ffmpeg(console: Console, used: Path) -> None:
 
     on_path = shutil.which("ffmpeg")
     if on_path and Path(on_path).resolve() != used.resolve():
-        console.print("  [dim]· " + _("The ffmpeg on PATH ({path}) is not used; give --ffmpeg or "
-                                     "OVERLAY_FFMPEG to use it.").format(path=on_path) + "[/]")
+        _say(console, "[dim]·[/]", _("The ffmpeg on PATH ({path}) is not used; give --ffmpeg or "
+                                     "OVERLAY_FFMPEG to use it.").format(path=on_path))

@@ -39,7 +39,6 @@ from pathlib import Path
 
 DOMAIN = "overlay"
 LOCALE_DIR = Path(__file__).parent / "locale"
-_LOCALE_DIR = LOCALE_DIR            # the old name
 LANGUAGES = ("en", "th")            # English is the source text: it has no catalogue
 ENV_VAR = "OVERLAY_LANG"
 _STANDARD_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")

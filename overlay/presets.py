@@ -166,6 +166,20 @@ def base() -> Preset:
     return load_preset("base")
 
 
+def length_limit(preset: Preset, wanted: float | None = None) -> tuple[float, str | None]:
+    """The length limit in force, and a warning when the user's was refused.
+
+    The one cap on the 5-minute rule, for the render and the check alike: a user's
+    ``--max-duration`` may lower the preset's limit, never raise it.
+    """
+    if wanted is None:
+        return preset.max_duration, None
+    if wanted > preset.max_duration:
+        return preset.max_duration, _("--max-duration {m:.0f} s is above the mandate's {l:.0f} s; "
+                                      "using {l:.0f} s.").format(m=wanted, l=preset.max_duration)
+    return wanted, None
+
+
 def load_preset(name_or_path: str = "base") -> Preset:
     chain = _chain(_locate(name_or_path))
     merged: dict[str, Any] = {}

@@ -7,9 +7,11 @@ interlacing, audio, and where the streams start.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, Iterator
 
 from overlay.errors import InputError
 from overlay.i18n import _
@@ -70,6 +72,14 @@ def _seconds(value: int | None, time_base: Fraction | None) -> float | None:
 
 def probe(path: Path) -> MediaInfo:
     """Open ``path`` and describe it, or raise InputError with a plain reason."""
+    with probing(path) as (_container, info):
+        return info
+
+
+@contextmanager
+def probing(path: Path) -> Iterator[tuple[Any, MediaInfo]]:
+    """:func:`probe`, with the file left open for what else the caller reads from it (the
+    audit takes its frames from this same open container: one read of each clip)."""
     import av
 
     path = Path(path)
@@ -99,8 +109,8 @@ def probe(path: Path) -> MediaInfo:
         audio = _audio(container)
         subs = tuple((s.codec_context.name, s.language or "") for s in container.streams.subtitles)
         fmt = container.format.name
-    return MediaInfo(path=path, format=fmt, duration=duration, start=start, video=video,
-                     audio=audio, subtitle_streams=subs)
+        yield container, MediaInfo(path=path, format=fmt, duration=duration, start=start, video=video,
+                                   audio=audio, subtitle_streams=subs)
 
 
 def _video(container) -> VideoInfo | None:

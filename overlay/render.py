@@ -16,7 +16,7 @@ from overlay.errors import InputError, PresetError, RenderError, UsageError
 from overlay.i18n import _
 from overlay.loudness import AudioPlan
 from overlay.naming import Place, check_names, format_name
-from overlay.presets import DistrictEntry, LogoRef, Preset, available, district_logos, load_preset
+from overlay.presets import DistrictEntry, LogoRef, Preset, available, district_logos, length_limit, load_preset
 from overlay.probe import MediaInfo, probe, require_video
 from overlay.runner import ProgressFn
 from overlay.timecode import parse_time
@@ -153,12 +153,9 @@ def plan(job: Job) -> Plan:
 
     info = probe(job.input)
     video = require_video(info)
-    limit = preset.max_duration
-    if job.max_duration is not None:
-        if job.max_duration > preset.max_duration:
-            warnings.append(_("--max-duration {m:.0f} s is above the mandate's {l:.0f} s; "
-                              "using {l:.0f} s.").format(m=job.max_duration, l=limit))
-        limit = min(limit, job.max_duration)
+    limit, refused = length_limit(preset, job.max_duration)
+    if refused:
+        warnings.append(refused)
     start, duration, cut = window(info, job.start, job.end, limit)
     if cut and job.end is None and job.start == 0:
         warnings.append(_("The clip is {total:.0f} s long; it is cut to {d:.0f} s (the limit).")

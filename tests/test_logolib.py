@@ -415,6 +415,21 @@ def test_batch_passes_require_official_logos_to_every_job(tmp_path):
     assert job.require_official_logos
 
 
+def _see_this_environment(python: Path) -> None:
+    """Give a new venv the dependencies of the interpreter running the tests, wherever they
+    are: the system site-packages on CI, a venv's own site-packages where most people run
+    the tests (``--system-site-packages`` would only reach the system's, which a venv user's
+    may not have). A ``.pth`` in the new venv adds them after its own site-packages, so the
+    wheel installed there is the ``overlay`` imported."""
+    import site
+
+    dirs = [*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])]
+    own = subprocess.run([str(python), "-c", "import site; print(site.getsitepackages()[0])"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    lines = [f"import site; site.addsitedir({d!r})" for d in dirs if Path(d).is_dir()]
+    (Path(own) / "_tests_environment.pth").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def test_a_fresh_install_reads_the_library(tmp_path):
     """pip install (not editable) into a new venv, then the installed `overlay` uses the library."""
     pytest.importorskip("hatchling", reason="building the wheel needs hatchling (pip install '.[test]')")
@@ -423,12 +438,12 @@ def test_a_fresh_install_reads_the_library(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                     "--quiet", "-w", str(dist), str(root)], check=True)
     wheel = next(dist.glob("overlay-*.whl"))
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
-                   check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bin_dir / ("python.exe" if os.name == "nt" else "python")
-    # --ignore-installed: CI has already installed overlay (same version) in the system
-    # site-packages this venv sees; without it pip calls the wheel "already satisfied".
+    _see_this_environment(python)
+    # --ignore-installed: CI has already installed overlay (same version) in the environment
+    # this venv sees; without it pip calls the wheel "already satisfied".
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
                     "--ignore-installed", "--quiet", str(wheel)], check=True)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}

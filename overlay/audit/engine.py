@@ -1,8 +1,9 @@
 """The audit of a folder: every clip and report a province's districts sent, one row each.
 
 scan (any layout of sub-folders) → names (which district, what differs) → the receipt of
-``overlay check`` for each clip (probe, a few frames, the sound: never the whole picture)
-→ the report documents → one row per district of the gazetteer, sent or not.
+``overlay check`` for each clip, from one read of it (one open for the probe, the streams and
+the few keyframes the logos and the contact sheet need; one ffmpeg pass for the sound: never
+the whole picture) → the report documents → one row per district of the gazetteer, sent or not.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from overlay.audit.names import VIDEO_SUFFIXES, NameCheck, diagnose
 from overlay.audit.reports import REPORT_SUFFIXES, ReportDoc, read_report
-from overlay.check import Item, check_file, frames_at
+from overlay.check import Item, read_clip
 from overlay.errors import OverlayError
 from overlay.gazetteer import Province, gazetteer
 from overlay.i18n import _
+from overlay.naming import Place
 from overlay.presets import Preset
 
-OUTPUT_NAMES = ("audit.csv", "audit.json", "audit.html")
 SHEET_TIMES = (0.05, 0.35, 0.65, 0.95)     # contact sheet: fractions of the clip's length
 
 
@@ -147,7 +150,7 @@ def run_audit(folder: Path, preset: Preset, province: Province | None = None, *,
 
     def one(item: tuple[Path, NameCheck]) -> ClipResult:
         path, name = item
-        result = check_clip(path, name, preset, logo_dirs, limit)
+        result = check_clip(path, name, preset, logo_dirs, limit, province)
         if progress is not None:
             progress(path)
         return result
@@ -214,39 +217,45 @@ def _report_district(doc: ReportDoc, province: Province) -> str | tuple[str] | N
 
 
 def check_clip(path: Path, name: NameCheck, preset: Preset, logo_dirs: tuple[Path, ...],
-               limit: float | None) -> ClipResult:
-    """The receipt of ``overlay check`` for one clip, and its contact sheet; never raises."""
+               limit: float | None, province: Province | None = None) -> ClipResult:
+    """The receipt of ``overlay check`` for one clip, and its contact sheet; never raises.
+
+    One read of the clip (``check.read_clip``): one probe whose open container gives the
+    logo keyframes and the sheet's, one ffmpeg pass for the sound. The name is the name
+    column's (``diagnose``, with the audit's province): the receipt is made without a name line.
+    """
     result = ClipResult(path, name)
+    if name.other_province:     # listed as another province's: nothing of it is shown
+        return result
     try:
-        receipt = check_file(path, preset, logo_dirs=logo_dirs, limit=limit,
-                             district=name.district, quick=True)
+        read = read_clip(path, preset, logo_dirs=logo_dirs, limit=limit, district=name.district,
+                         quick=True, named=False, place=_place(name, province), sheet=SHEET_TIMES)
     except OverlayError as exc:
         result.error = exc.line()
         return result
     except Exception as exc:  # a damaged file that PyAV trips over half-way
         result.error = _("cannot be read ({reason})").format(reason=str(exc) or type(exc).__name__)
         return result
-    # The name line of the receipt is said better by the name column.
-    result.items = tuple(i for i in receipt.items if i.name != _("name"))
-    result.duration = _duration(path)
-    try:
-        result.sheet, result.corner = contact_sheet(path, result.duration or 0.0)
-    except Exception:  # a picture for people; the checks above already said what matters
-        pass
+    result.items = read.receipt.items
+    result.duration = read.duration
+    if read.sheet:
+        try:
+            result.sheet, result.corner = sheet_images(list(read.sheet))
+        except Exception:  # a picture for people; the checks above already said what matters
+            pass
     return result
 
 
-def _duration(path: Path) -> float | None:
-    """The container's length (no frame decoded: check_file has probed it already)."""
-    import av
-    try:
-        with av.open(str(path)) as container:
-            return container.duration / 1_000_000 if container.duration else None
-    except Exception:
+def _place(name: NameCheck, province: Province | None) -> Place | None:
+    """The clip's district in the audited province, as the name column found it."""
+    if name.district is None or province is None:
         return None
+    district = next((d for d in province.districts if d.name_th == name.district), None)
+    return Place(name.district, province.name_th, district.name_en if district else None,
+                 province.name_en)
 
 
-def contact_sheet(path: Path, duration: float, width: int = 240) -> tuple[bytes, bytes]:
+def sheet_images(frames: list[np.ndarray], width: int = 240) -> tuple[bytes, bytes]:
     """A strip of frames across the clip (keyframes: nothing decoded between), as JPEG,
     and the top-right region of the middle one at a size where the logos can be told."""
     import io
@@ -255,7 +264,6 @@ def contact_sheet(path: Path, duration: float, width: int = 240) -> tuple[bytes,
 
     from overlay.detect import search_region
 
-    frames = frames_at(path, [duration * t for t in SHEET_TIMES], keyframes=True)
     thumbs = []
     for frame in frames:
         im = Image.fromarray(frame)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from overlay.errors import OverlayError
 from overlay.gazetteer import Province, _key, gazetteer, normalise_thai
 from overlay.i18n import _
-from overlay.naming import format_name, mandate
+from overlay.naming import format_name, mandate, parse_clip_name
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".mkv", ".avi", ".mts", ".m2ts", ".3gp", ".webm",
                   ".wmv", ".flv", ".mpg", ".mpeg", ".ts", ".vob")
@@ -74,23 +74,27 @@ def diagnose(filename: str, province: Province, template: str | None = None,
         differences.append(_("The extension is “{given}”; it must be “{right}”.")
                            .format(given=ext or _("none"), right=extension))
 
-    rest, fixed_ok = _after_fixed_part(clean, normalise_thai(_fixed_part(template)))
-    if rest is None:
-        return _by_search(nfc, clean, province, template, extension, differences)
-    if not fixed_ok:
-        differences.append(_("The fixed wording before the district differs from the mandated name."))
+    parsed = _mandated_parts(clean, template)
+    if parsed is not None:              # the mandated pattern, read by naming's one parser
+        district_raw, province_raw = parsed
+    else:                               # a variant: read forgivingly, each difference said
+        rest, fixed_ok = _after_fixed_part(clean, normalise_thai(_fixed_part(template)))
+        if rest is None:
+            return _by_search(nfc, clean, province, template, extension, differences)
+        if not fixed_ok:
+            differences.append(_("The fixed wording before the district differs from the mandated name."))
 
-    if not _AMPHOE.match(rest):
-        differences.append(_("“อำเภอ” is missing before the district."))
-    rest = _AMPHOE.sub("", rest)
-    parts = _CHANGWAT.split(rest, maxsplit=1)
-    if len(parts) == 2:
-        district_raw, province_raw = parts
-        if not rest.count("จังหวัด"):
-            differences.append(_("“จังหวัด” is shortened to “จ.”."))
-    else:
-        differences.append(_("“จังหวัด” is missing before the province."))
-        district_raw, province_raw = _split_without_changwat(rest, province)
+        if not _AMPHOE.match(rest):
+            differences.append(_("“อำเภอ” is missing before the district."))
+        rest = _AMPHOE.sub("", rest)
+        parts = _CHANGWAT.split(rest, maxsplit=1)
+        if len(parts) == 2:
+            district_raw, province_raw = parts
+            if not rest.count("จังหวัด"):
+                differences.append(_("“จังหวัด” is shortened to “จ.”."))
+        else:
+            differences.append(_("“จังหวัด” is missing before the province."))
+            district_raw, province_raw = _split_without_changwat(rest, province)
 
     # --- the province
     certain = True
@@ -144,6 +148,17 @@ def diagnose(filename: str, province: Province, template: str | None = None,
     if not exact and not differences:
         differences.append(_("The name differs from the mandated one."))
     return NameCheck(exact, district, expected, tuple(differences), certain and district is not None)
+
+
+def _mandated_parts(clean: str, template: str) -> tuple[str, str] | None:
+    """(district, province) as written, when the name is the template's pattern word for word
+    (``naming.parse_clip_name``, the parser the render's check uses); None for a variant."""
+    parsed = parse_clip_name(clean, template)
+    if parsed is None:
+        return None
+    district, province = (part.strip() for part in parsed)
+    same = unicodedata.normalize("NFC", template.format(district=district, province=province))
+    return (district, province) if same == clean and district and province else None
 
 
 def _after_fixed_part(clean: str, before: str) -> tuple[str | None, bool]:

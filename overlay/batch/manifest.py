@@ -19,7 +19,6 @@ from overlay.render import Job, seconds
 REQUIRED = ("input", "district")
 OPTIONAL = ("preset", "province", "lao", "subs_th", "subs_en", "subs_mode", "start", "end",
             "quality", "max_duration", "subs_encoding", "report")
-PATH_FIELDS = ("input", "subs_th", "subs_en", "report")
 
 
 @dataclass(frozen=True)

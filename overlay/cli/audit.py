@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
-from overlay.cli.common import err, handled, out
+from overlay.cli.common import err, handled, out, print_warnings
 from overlay.cli.options import LogoDirOpt, PresetOpt, ProvinceOpt
 from overlay.errors import UsageError
 from overlay.i18n import _
@@ -80,6 +82,7 @@ def audit(
     from overlay.audit.engine import run_audit
     from overlay.audit.writers import others, write_all
     from overlay.gazetteer import gazetteer
+    from overlay.presets import length_limit
     from overlay.render import choose_preset
 
     if not folder.is_dir():
@@ -90,6 +93,7 @@ def audit(
         raise UsageError(_("Which province? The preset names none."),
                          _("Add --province, e.g. --province อุตรดิตถ์."))
     prov = gazetteer().province(province or chosen.province or "")
+    print_warnings(filter(None, [length_limit(chosen, max_duration)[1]]))
 
     def renamed(found, prov):
         if not fix_names:
@@ -114,7 +118,7 @@ def audit(
         return replace(found, clips=[moved.get(p, p) for p in found.clips])
 
     skip = (out_dir,) if _inside(out_dir, folder) else ()
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                         console=err, transient=True,
                         disable=not err.is_terminal and not os.environ.get("OVERLAY_PROGRESS"))
     with progress:
@@ -129,8 +133,8 @@ def audit(
     _print(result)
     for kind, where, why in others(result):
         if kind != "ignored":
-            out.print(f"[yellow]{kind}[/]: {where}: {why}", highlight=False)
-    out.print(f"[bold]{result.summary()}[/]")
+            out.print(f"[yellow]{escape(kind)}[/]: {escape(f'{where}: {why}')}", markup=True)
+    out.print(result.summary(), style="bold")
     for path in written:
         err.print(str(path), markup=False)
     if result.complete < len(result.rows):
@@ -150,7 +154,7 @@ def _print(result) -> None:
     labels = {"complete": _("complete"), "problems": _("problems"), "missing": _("missing")}
     for row in result.rows:
         clip = ", ".join(c.path.name for c in row.clips) or "–"
-        table.add_row(f"อำเภอ{row.district}", f"[{colours[row.status]}]{labels[row.status]}[/]",
-                      clip, "\n".join(row.problems))
+        table.add_row(Text(f"อำเภอ{row.district}"), Text(labels[row.status], style=colours[row.status]),
+                      Text(clip), Text("\n".join(row.problems)))
     out.print(table)
 

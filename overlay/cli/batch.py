@@ -8,6 +8,7 @@ from typing import Callable, List, Optional, Sequence
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from overlay import batch as b
 from overlay.cli.common import err, handled, out, print_warnings, progress_bar
@@ -130,9 +131,9 @@ def _run(tasks: Sequence[b.Task], entries: Sequence[b.Entry], workers: int, sche
         name = names.get(result.row, "")
         if result.status == b.Status.DONE:
             progress.console.print(f"[green]✓[/] {_('Row {n}').format(n=result.row)} "
-                                   f"{name} ({result.elapsed:.1f} s)", markup=True)
+                                   f"{escape(name)} ({result.elapsed:.1f} s)", markup=True)
         else:
-            progress.console.print(f"[red]✗[/] {_('Row {n}').format(n=result.row)} {name}: "
+            progress.console.print(f"[red]✗[/] {_('Row {n}').format(n=result.row)} {escape(name)}: "
                                    f"{escape(result.error)}", markup=True)
 
     with progress:
@@ -146,7 +147,7 @@ _STYLE = {b.Status.DONE: "green", b.Status.SKIPPED: "cyan", b.Status.FAILED: "re
 
 def _print_plan(entries: Sequence[b.Entry]) -> None:
     """One line per row: the names are long Thai, a table would wrap them unreadably."""
-    out.print(f"[bold]{_('Plan (nothing rendered):')}[/]", markup=True)
+    out.print(_('Plan (nothing rendered):'), style="bold")
     for e in entries:
         action = {b.Status.READY: _("render"), b.Status.SKIPPED: _("skip"),
                   b.Status.INVALID: _("invalid")}[e.status]
@@ -159,7 +160,7 @@ def _print_plan(entries: Sequence[b.Entry]) -> None:
             length += _(", cut {a} → {z} of {total}").format(
                 a=_clock(e.start), z=_clock(e.start + e.duration), total=_clock(e.source_duration or 0))
         note = f" ({escape(e.reason)})" if e.reason else ""
-        out.print(f"{head} {e.output.name}  [dim]{length}{note}[/]", markup=True)
+        out.print(f"{head} {escape(e.output.name)}  [dim]{escape(length)}{note}[/]", markup=True)
 
 
 def _summary_table(outcomes: Sequence[b.Outcome]) -> Table:
@@ -168,8 +169,8 @@ def _summary_table(outcomes: Sequence[b.Outcome]) -> Table:
         table.add_column(col)
     for o in outcomes:
         detail = "; ".join(x for x in (o.error or o.check, o.note) if x)
-        table.add_row(str(o.row), o.district, f"[{_STYLE[o.status]}]{o.status}[/]",
-                      _clock(o.duration) if o.duration is not None else "", escape(detail))
+        table.add_row(str(o.row), Text(o.district), Text(str(o.status), style=_STYLE[o.status]),
+                      _clock(o.duration) if o.duration is not None else "", Text(detail))
     return table
 
 

@@ -20,8 +20,12 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from overlay.errors import OverlayError, RenderError
 from overlay.i18n import _
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# Verbatim by default: no markup, no emoji codes, no highlighting. Commands, paths, user text
+# and ffmpeg's words print exactly as they are (rich would turn "-map 0:a:0" into an emoji and
+# eat "[bold]" in a file name). A line of our own that wants colour says markup=True and
+# escapes whatever it interpolates from outside, or uses style=.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 @contextmanager
@@ -73,7 +77,7 @@ def handled(fn: F) -> F:
 
 def progress_bar(label: str, total: float) -> tuple[Progress, Callable[[float], None]]:
     """A bar of seconds written, on a terminal (or OVERLAY_PROGRESS=1), and what moves it."""
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+    progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(),
                         TimeRemainingColumn(), console=err, transient=True,
                         disable=not err.is_terminal and not os.environ.get("OVERLAY_PROGRESS"))
     task = progress.add_task(label, total=total)

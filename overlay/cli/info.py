@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from overlay.cli.common import handled, out
 from overlay.i18n import _
@@ -32,12 +33,13 @@ def presets() -> None:
 
     for path in available():
         p = load_preset(str(path))
-        out.print(f"[bold]{p.name}[/]  {p.description}  ({_('limit')} {p.max_duration:.0f} s)")
+        rest = f"{p.description}  ({_('limit')} {p.max_duration:.0f} s)"
+        out.print(f"[bold]{escape(p.name)}[/]  {escape(rest)}", markup=True)
         if p.province:
             out.print(f"  {_('province')}: จังหวัด{p.province} ({p.province_en or ''})")
         for entry in p.districts.values():
-            lao = entry.lao + ("" if entry.lao_confirmed else f" [dim]({_('unconfirmed')})[/]")
-            out.print(f"  - อำเภอ{entry.name} ({entry.name_en or ''}): {lao}")
+            note = "" if entry.lao_confirmed else f" [dim]({escape(_('unconfirmed'))})[/]"
+            out.print(escape(f"  - อำเภอ{entry.name} ({entry.name_en or ''}): {entry.lao}") + note, markup=True)
 
 
 @app.command(help=_("Print the mandated file name for a district (names checked against the gazetteer)."))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 
 from overlay import logolib
 from overlay.cli.common import err, handled, out
@@ -32,12 +33,12 @@ def list_(
     """The logos of a district in the letter's order, with their files and sources."""
     t = logolib.target(preset, province, district)
     refs = logolib.slots(t, tuple(logo_dir or ()))
-    out.print(f"[bold]{t.label}[/]")
+    out.print(t.label, style="bold")
     width = max(len(ref.key) for ref in refs)
     for number, ref in enumerate(refs, 1):
-        mark = f"[yellow]! {_('PLACEHOLDER')}[/]" if ref.placeholder else "[green]✓[/]"
-        out.print(f"{number}. {ref.key:<{width}}  {logo_label(ref.key, heading=True)}  {mark}  "
-                  f"({logolib.describe_source(ref)})")
+        mark = f"[yellow]! {escape(_('PLACEHOLDER'))}[/]" if ref.placeholder else "[green]✓[/]"
+        out.print(f"{number}. {escape(f'{ref.key:<{width}}  {logo_label(ref.key, heading=True)}')}  {mark}  "
+                  f"{escape(f'({logolib.describe_source(ref)})')}", markup=True)
         out.print(f"   {ref.path}", markup=False)
         if ref.placeholder:
             out.print(f"   {logolib.supplier(ref.key)}", markup=False)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from overlay.cli.common import err, handled, out, print_warnings, progress_bar
 from overlay.cli.options import LaoOpt, LogoDirOpt, PresetOpt, ProvinceOpt
@@ -27,11 +27,12 @@ app = typer.Typer()
 
 
 def print_receipt(receipt: Receipt, console: Console = err) -> None:
-    table = Table(title=str(receipt.path.name), show_header=False, box=None, pad_edge=False)
+    table = Table(title=Text(receipt.path.name), show_header=False, box=None, pad_edge=False)
     for item in receipt.items:
-        mark = ("[yellow]⚠[/]" if item.warning else
-                {True: "[green]✓[/]", False: "[red]✗[/]", None: "[dim]·[/]"}[item.ok])
-        table.add_row(mark, escape(item.name), escape(item.detail))
+        mark = (Text("⚠", style="yellow") if item.warning else
+                {True: Text("✓", style="green"), False: Text("✗", style="red"),
+                 None: Text("·", style="dim")}[item.ok])
+        table.add_row(mark, Text(item.name), Text(item.detail))
     console.print(table)
     for item in receipt.items:
         if item.hint and item.ok is not True:
@@ -42,7 +43,7 @@ def print_receipt(receipt: Receipt, console: Console = err) -> None:
         verdict = _("Compliant, with {n} warning(s).").format(n=len(receipt.warnings))
     else:
         verdict = _("Compliant.")
-    console.print(f"[bold {'green' if receipt.ok else 'red'}]{verdict}[/]")
+    console.print(verdict, style=f"bold {'green' if receipt.ok else 'red'}", markup=False)
 
 
 # ---------------------------------------------------------------- commands
@@ -156,10 +157,12 @@ def check(
     """Print a receipt: lengths, codecs, fast start, loudness, name, logos. Exit 1 if not compliant."""
     from overlay.check import check_file
     from overlay.naming import parse_clip_name
+    from overlay.presets import length_limit
     from overlay.render import choose_preset
 
     parsed = parse_clip_name(file.name)
     chosen = choose_preset(preset, None if preset or not parsed else _safe_province(parsed[1]))
+    print_warnings(filter(None, [length_limit(chosen, max_duration)[1]]))
     receipt = check_file(file, chosen, logo_dirs=tuple(logo_dir or ()), limit=max_duration,
                          district=district)
     print_receipt(receipt, out)

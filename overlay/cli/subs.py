@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from overlay.cli.common import handled, out
+from overlay.cli.common import handled, out, print_warnings
 from overlay.i18n import _
 from overlay.subtitles import SubsReport, check_srt
 
@@ -31,22 +31,22 @@ def _frame_size(value: str) -> tuple[int, int]:
 
 
 def _print_report(report: SubsReport, console: Console) -> None:
-    console.print(_("Encoding: {enc}").format(enc=escape(report.encoding)))
+    console.print(_("Encoding: {enc}").format(enc=escape(report.encoding)), markup=True)
     console.print(_("Cues read: {n}, shown: {shown}").format(n=report.cues_read,
-                                                            shown=report.cues_shown))
+                                                            shown=report.cues_shown), markup=True)
     for problem in report.read_problems:
-        console.print(f"[red]•[/red] {escape(problem)}")
+        console.print(f"[red]•[/red] {escape(problem)}", markup=True)
     for warning in report.warnings:
-        console.print(f"[yellow]•[/yellow] {escape(warning)}")
+        console.print(f"[yellow]•[/yellow] {escape(warning)}", markup=True)
     if report.breaks:
-        console.print(_("Thai line breaks (| new line, || next part of the cue):"))
+        console.print(_("Thai line breaks (| new line, || next part of the cue):"), markup=True)
         for cue in report.breaks:
             console.print(f"  #{cue.index} ({_('line')} {cue.line}): {escape(cue.shown())}",
-                          soft_wrap=True)
+                          soft_wrap=True, markup=True)
         if any(cue.fallbacks for cue in report.breaks):
-            console.print(_("[yellow]![/yellow] a break inside a word the dictionaries do not know."))
+            console.print(_("[yellow]![/yellow] a break inside a word the dictionaries do not know."), markup=True)
     if not report.problems:
-        console.print(_("[green]No problems found.[/green]"))
+        console.print(_("[green]No problems found.[/green]"), markup=True)
 
 
 @app.command("check", help=_("Show what a subtitle file will become: encoding, cues, problems, Thai line breaks."))
@@ -62,10 +62,11 @@ def check(
     size: str = typer.Option("1920x1080", "--size", help=_("Output frame size, WIDTHxHEIGHT.")),
 ) -> None:
     """Show what a subtitle file will become: encoding, cues, problems, Thai line breaks."""
-    from overlay.presets import base
+    from overlay.presets import base, length_limit
 
     frame_w, frame_h = _frame_size(size)
-    limit = max_duration or base().max_duration
+    limit, refused = length_limit(base(), max_duration)
+    print_warnings(filter(None, [refused]))
     report = check_srt(file, encoding=encoding, start=start, duration=limit,
                        frame_w=frame_w, frame_h=frame_h)
     _print_report(report, out)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from overlay.cli.common import err, handled, out
 from overlay.i18n import _
@@ -47,9 +48,9 @@ def web(
     if audit_dir is not None:
         settings = replace(settings, audit_dir=audit_dir.expanduser().resolve())
     if host.strip("[]") not in LOOPBACK_NAMES:
-        err.print(f"[bold yellow]{_('Warning')}:[/] " + _(
+        err.print(f"[bold yellow]{escape(_('Warning'))}:[/] " + escape(_(
             "listening on {host}: other computers on the network can reach this page "
-            "(they still need the token).").format(host=host), markup=True)
+            "(they still need the token).").format(host=host)), markup=True)
     server, sock, settings = prepare(settings)
     address = url(settings)
     err.print(_("overlay web is running. Open this address (Ctrl-C stops it):"))

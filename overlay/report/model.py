@@ -173,10 +173,6 @@ def format_number(number: Decimal, thai_digits: bool = True) -> str:
     return text.translate(_TO_THAI) if thai_digits else text
 
 
-def to_thai_digits(text: str) -> str:
-    return text.translate(_TO_THAI)
-
-
 # ---------------------------------------------------------------- YouTube URL
 
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")

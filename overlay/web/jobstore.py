@@ -166,10 +166,6 @@ class JobStore:
             row = conn.execute("SELECT * FROM uploads WHERE id = ?", (upload_id,)).fetchone()
         return _decode(row, Upload) if row else None
 
-    def set_upload_info(self, upload_id: str, info: dict[str, Any]) -> None:
-        with db.transaction(self.path) as conn:
-            conn.execute("UPDATE uploads SET info = ? WHERE id = ?", (_encode("info", info), upload_id))
-
     def uploads_before(self, when: float) -> list[Upload]:
         with db.transaction(self.path) as conn:
             rows = conn.execute("SELECT * FROM uploads WHERE created < ?", (when,)).fetchall()

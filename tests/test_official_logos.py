@@ -104,6 +104,71 @@ def test_a_render_whose_province_logo_is_unusual_is_compliant(tmp_path, logo_dir
         assert _share(decode_frame(out, at), box, colour) > 0.3      # the province's logo, in its place
 
 
+def _save(im: Image.Image, path: Path, suffix: str = ".png", **kw) -> Path:
+    target = path.with_suffix(suffix)
+    im.save(target, **kw)
+    return target
+
+
+def _svg(path: Path) -> Path:
+    target = path.with_suffix(".svg")
+    target.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 30 20">'
+                      '<rect width="30" height="20" fill="#14a03c"/>'
+                      '<circle cx="15" cy="10" r="6" fill="#ffffff"/></svg>', encoding="utf-8")
+    return target
+
+
+def _rotated(path: Path) -> Path:
+    im = Image.new("RGB", (300, 150), GREEN)
+    im.paste((255, 255, 255), (150, 0, 300, 150))
+    exif = Image.Exif()
+    exif[0x0112] = 6            # stored sideways, shown upright
+    return _save(im, path, ".jpg", exif=exif, quality=92)
+
+
+def _palette(path: Path) -> Path:
+    p = Image.new("P", (200, 200), 0)
+    p.putpalette([0, 0, 0, *GREEN, 255, 255, 255])
+    ImageDraw.Draw(p).ellipse((10, 10, 190, 190), fill=1)
+    ImageDraw.Draw(p).ellipse((80, 80, 120, 120), fill=2)
+    return _save(p, path, transparency=0)
+
+
+def _grey16(path: Path) -> Path:
+    arr = np.full((120, 120), 20000, dtype=np.uint16)
+    arr[30:90, 30:90] = 60000
+    return _save(Image.frombytes("I;16", (120, 120), arr.tobytes()), path)
+
+
+# Twelve kinds of file a province sends; each rendered and checked as its row laid it out.
+KINDS = {
+    "jpeg-scan-on-white": jpeg_on_white, "banner-3000x200": banner, "strip-of-seven": strip_of_seven,
+    "png-without-alpha": lambda p: _save(Image.new("RGB", (240, 160), GREEN), p),
+    "palette-with-transparency": _palette,
+    "grey-16-bit": _grey16,
+    "cmyk-jpeg": lambda p: _save(Image.new("CMYK", (200, 200), (220, 0, 200, 40)), p, ".jpg", quality=92),
+    "exif-rotated-jpeg": _rotated,
+    "svg": _svg,
+    "one-pixel": lambda p: _save(Image.new("RGBA", (1, 1), (*GREEN, 255)), p),
+    "huge-5000x5000": lambda p: _save(Image.new("RGB", (5000, 5000), GREEN), p, compress_level=1),
+    "tall-300x900": lambda p: _save(Image.new("RGB", (300, 900), GREEN), p),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_twelve_kinds_of_province_file_render_and_check_compliant(tmp_path, logo_dir, clip3, kind):
+    if kind == "svg":
+        pytest.importorskip("resvg_py")
+    mine = tmp_path / "logos"
+    shutil.copytree(logo_dir, mine)
+    (mine / PROVINCE).unlink()
+    KINDS[kind](mine / PROVINCE)
+    result = run("render", clip3, "-d", "พิชัย", "-o", tmp_path / "out", "--logo-dir", mine,
+                 "-q", "draft", "--max-duration", "1.5")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("all 7 logos found top-right") == 3
+
+
 # ---------------------------------------------------------------- placeholders: not ready to send
 
 @pytest.fixture(scope="module")

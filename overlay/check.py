@@ -426,7 +426,7 @@ def layout_items(frames: list[np.ndarray], layout: Layout, district: str | None 
             if logo_match(frame, part, x0, y0) >= ROW_MATCH:
                 missing.append(ref.key)
         items.append(Item(_("logos at the {when}").format(when=label), not missing,
-                          _found_detail(len(layout.refs), missing, holders), key=f"logos.{when}"))
+                          _found_detail(len(layout.refs), missing, holders), key=f"logos_at_{when}"))
     if holders:
         items.append(placeholder_item(holders, len(layout.refs), district))
     return items
@@ -516,7 +516,7 @@ def logo_items(frames: list[np.ndarray], refs, placeholders: dict[str, Path] | N
             detail = _("{n} of {total} logos found; no official file for: {names}").format(
                 n=len(there), total=len(refs), names=", ".join(logo_label(k) for k in missing))
         items.append(Item(_("logos at the {when}").format(when=label), not failed, detail,
-                          key=f"logos.{when}"))
+                          key=f"logos_at_{when}"))
     if seen_holders:
         items.append(placeholder_item([ref.key for ref in refs if ref.key in seen_holders],
                                       len(refs), district))

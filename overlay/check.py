@@ -19,16 +19,21 @@ from overlay.loudness import LEAVE, SILENCE_FLOOR, AudioPlan, Target, measured_l
 from overlay.measure import faststart, frames_at, frames_in
 from overlay.measure import logo_match as logo_match  # for the audit and the benchmarks
 from overlay.naming import Place, check_names, parse_clip_name
-from overlay.presets import Preset, length_limit
+from overlay.presets import DistrictEntry, Preset, length_limit
 from overlay.probe import probing
 from overlay.receipt import Item, Receipt, Text
 from overlay.receipt import later as _  # a receipt line's words are kept as data (receipt.Text)
 from overlay.resources import logos_dir
 
 if TYPE_CHECKING:
+    from overlay.logos import LogoRow
     from overlay.render import Plan
 
 DURATION_SLACK = 0.05         # one AAC frame is 21 ms; containers round
+ROW_MATCH = 40.0              # mean difference (0-255) under which a laid-out logo is there
+PLACEHOLDERS = "logos.placeholders"   # the key of the ✗ line for shipped placeholders
+WHEN = ("start", "middle", "end")   # the frames the logos are checked on, as keys
+_HOLDER = "placeholder:"      # LogoSet keys of the shipped placeholders searched beside the logos
 
 
 def integrated_loudness(path: Path) -> float | None:
@@ -75,13 +80,16 @@ def loudness_item(lufs: float | None, target: Target, *, rendered: bool = False,
 def check_file(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
                limit: float | None = None, district: str | None = None,
                loudness: float | None = None, quick: bool = False, rendered: bool = False,
-               audio_plan: AudioPlan | None = None) -> Receipt:
+               audio_plan: AudioPlan | None = None, layout: Layout | None = None) -> Receipt:
     """Check a finished file. ``loudness``: the figure the render measured in its own pass
     (the sound as encoded), which saves decoding the whole soundtrack again. ``quick``: the
     logos on keyframes only, the last one for the end (the audit of many clips). ``rendered``
-    and ``audio_plan``: the file is overlay's own render, made with that level plan."""
+    and ``audio_plan``: the file is overlay's own render, made with that level plan.
+    ``layout``: the logo row the render composed, looked for where it was placed (a clip
+    made elsewhere has none: its logos are searched for one by one)."""
     return read_clip(path, preset, logo_dirs=logo_dirs, limit=limit, district=district,
-                     loudness=loudness, quick=quick, rendered=rendered, audio_plan=audio_plan).receipt
+                     loudness=loudness, quick=quick, rendered=rendered, audio_plan=audio_plan,
+                     layout=layout).receipt
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,7 @@ def read_clip(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
               limit: float | None = None, district: str | None = None,
               loudness: float | None = None, quick: bool = False, rendered: bool = False,
               audio_plan: AudioPlan | None = None, named: bool = True, place: Place | None = None,
-              sheet: Sequence[float] = ()) -> ClipRead:
+              sheet: Sequence[float] = (), layout: Layout | None = None) -> ClipRead:
     """:func:`check_file`, and what else one read of the clip gives.
 
     The file is opened once (``probe.probing``): the streams are checked and, with
@@ -120,7 +128,13 @@ def read_clip(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
         items += _video_items(video, preset) + _audio_items(audio, preset)
         subs = [s for s in streams if s.type == "subtitle"]
         tracks = [_subtitle_item(subs)] if subs else []
-        refs, not_checked = _logo_refs(preset, place, district, logo_dirs)
+        refs: list[LogoRef] | None
+        placeholders: dict[str, Path] = {}
+        not_checked: list[Item] = []
+        if layout is not None:       # a render's own row: the logos are known, and where
+            refs = list(layout.refs)
+        else:
+            refs, placeholders, not_checked = _logo_refs(preset, place, district, logo_dirs)
         if video is not None and quick and refs is not None:
             # The last keyframe stands for the end: no group of pictures decoded.
             logo_frames = frames_in(container, [0.0, info.duration / 2, info.duration + 1],
@@ -137,16 +151,21 @@ def read_clip(path: Path, preset: Preset, *, logo_dirs: tuple[Path, ...] = (),
                                    audio_plan=audio_plan))
     items += tracks
     if video is not None:
-        if refs is None:
+        if layout is not None:
+            items.extend(layout_items(logo_frames or _whole_clip(path, info.duration), layout,
+                                      district))
+        elif refs is None:
             items.extend(not_checked)
-        elif logo_frames is not None:
-            items.extend(logo_items(logo_frames, refs))
         else:
-            # First and last frame exactly (the mandate: the whole clip); any frame will do between.
-            first, last = frames_at(path, [0.0, info.duration + 1])
-            frames = [first, frames_at(path, [info.duration / 2], keyframes=True)[0], last]
-            items.extend(logo_items(frames, refs))
+            items.extend(logo_items(logo_frames or _whole_clip(path, info.duration), refs,
+                                    placeholders, district or (place.district if place else None)))
     return ClipRead(Receipt(path=path, items=tuple(items)), info.duration or None, tuple(sheet_frames))
+
+
+def _whole_clip(path: Path, duration: float) -> list[np.ndarray]:
+    """First and last frame exactly (the mandate: the whole clip); any frame will do between."""
+    first, last = frames_at(path, [0.0, duration + 1])
+    return [first, frames_at(path, [duration / 2], keyframes=True)[0], last]
 
 
 def _name_items(path: Path, preset: Preset) -> tuple[Place | None, list[Item]]:
@@ -223,22 +242,28 @@ def check_rendered(plan: Plan, loudness: float | None = None,
                    audio_plan: AudioPlan | None = None) -> Receipt:
     """The check of a render's own output, against the plan it was made from (and the level
     plan its sound was made with)."""
+    from overlay.render import logo_row
+
+    layout = Layout(logo_row(plan.preset, plan.logos, plan.width, plan.height), plan.logos)
     return check_file(plan.output, plan.preset, logo_dirs=plan.job.logo_dirs, limit=plan.limit,
                       district=plan.place.district, loudness=loudness, rendered=True,
-                      audio_plan=audio_plan)
+                      audio_plan=audio_plan, layout=layout)
 
 
 def _logo_refs(preset: Preset, place: Place | None, district: str | None,
-               logo_dirs: tuple[Path, ...]) -> tuple[list[LogoRef] | None, list[Item]]:
-    """The logos to look for, or (None, the line that says why they are not checked)."""
+               logo_dirs: tuple[Path, ...]
+               ) -> tuple[list[LogoRef] | None, dict[str, Path], list[Item]]:
+    """The logos to look for and the placeholders we ship for them (``shipped_placeholders``),
+    or (None, {}, the line that says why they are not checked)."""
     name = district or (place.district if place else None)
     if name is None:
-        return None, [Item(_("logos"), None, _("not checked: the district is unknown"), key="logos")]
+        return None, {}, [Item(_("logos"), None, _("not checked: the district is unknown"), key="logos")]
     try:
-        return district_logos(preset, preset.district(name), logo_dirs,
-                              province=place.province if place else None), []
+        entry = preset.district(name)
+        refs = district_logos(preset, entry, logo_dirs, province=place.province if place else None)
     except OverlayError as exc:
-        return None, [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()), key="logos")]
+        return None, {}, [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()), key="logos")]
+    return refs, shipped_placeholders(preset, entry, refs), []
 
 
 def _official(ref: LogoRef) -> bool:
@@ -253,42 +278,135 @@ def _official(ref: LogoRef) -> bool:
     return False
 
 
-def logo_items(frames: list[np.ndarray], refs) -> list[Item]:
+def placeholder_item(keys: list[str], total: int, district: str | None = None) -> Item:
+    """The ✗ line for logos that are still our placeholders: never ready to send.
+
+    The hint is in the words of the command line; a front door with its own way to add the
+    files (the page's logo slots) says it in its own words, by the line's ``key``.
+    """
+    from overlay.logos import logo_label
+
+    names = ", ".join(logo_label(k) for k in keys)
+    return Item(_("placeholder logos"), False,
+                _("{n} of {total} logos are placeholders: {names}")
+                .format(n=len(keys), total=total, names=names),
+                advice=_("Add the official files once with 'overlay logos add KEY FILE{district}', or "
+                       "all of them at once with 'overlay logos import PACK.zip' (a logo pack from "
+                       "the provincial office).").format(
+                           district=f" --district {district}" if district else ""),
+                key=PLACEHOLDERS)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The logo row a render composed, and the logos in it (in the row's order)."""
+
+    row: LogoRow
+    refs: tuple[LogoRef, ...]
+
+
+def layout_items(frames: list[np.ndarray], layout: Layout, district: str | None = None) -> list[Item]:
+    """The logo lines of a render's own output: each logo looked for exactly where the row
+    put it, as it was drawn (a JPEG on white, a banner or a strip is found as laid out)."""
+    row = np.asarray(layout.row.image.convert("RGBA"))
+    holders = [ref.key for ref in layout.refs if ref.placeholder]
+    items = []
+    for when, label, frame in zip(WHEN, (_("start"), _("middle"), _("end")), frames, strict=True):
+        missing = []
+        for ref, (x0, y0, x1, y1) in zip(layout.refs, layout.row.boxes, strict=True):
+            part = row[y0 - layout.row.y:y1 - layout.row.y, x0 - layout.row.x:x1 - layout.row.x]
+            if logo_match(frame, part, x0, y0) >= ROW_MATCH:
+                missing.append(ref.key)
+        items.append(Item(_("logos at the {when}").format(when=label), not missing,
+                          _found_detail(len(layout.refs), missing, holders), key=f"logos_at_{when}"))
+    if holders:
+        items.append(placeholder_item(holders, len(layout.refs), district))
+    return items
+
+
+def _found_detail(total: int, missing: list[str], holders: list[str]) -> Text:
+    """What was found: "found top-right" only of official logos; placeholders said as such."""
+    if missing:
+        return _("{n} of {total} logos found; missing: {names}").format(
+            n=total - len(missing), total=total, names=", ".join(logo_label(k) for k in missing))
+    if not holders:
+        return _("all {n} logos found top-right").format(n=total)
+    return _("{total} logos in place top-right, {m} of them placeholders (not official)").format(
+        total=total, m=len(holders))
+
+
+def shipped_placeholders(preset: Preset, district: DistrictEntry,
+                         refs: list[LogoRef]) -> dict[str, Path]:
+    """key → the placeholder we ship for it, for the logos that have an official file here.
+
+    A clip made with our placeholders is recognised by their picture (ours to know), and
+    told apart from a clip that lacks the logo.
+    """
+    from overlay.logofiles import logo_places, resolve_logo
+
+    out: dict[str, Path] = {}
+    for ref in refs:
+        if ref.placeholder:
+            continue        # the placeholder itself is what is searched for
+        shipped = [(s, p) for s, p in logo_places(preset, district, ref.key, ref.entry, library=False)
+                   if s == "shipped"]
+        found = resolve_logo(shipped)
+        if found is not None and found[2]:
+            out[ref.key] = found[1]
+    return out
+
+
+def logo_items(frames: list[np.ndarray], refs, placeholders: dict[str, Path] | None = None,
+               district: str | None = None) -> list[Item]:
     """The logo lines of the receipt for frames from the start, middle and end.
 
     Each of the seven logos is looked for on its own, wherever and however big it is
-    top-right (a clip laid out by hand in CapCut passes as well as one of ours). A logo we
-    only have a placeholder for cannot be recognised when the district used the real one;
-    for those (and the SDG wheel we draw ourselves), a static overlay top-right across the
-    frames is what can be checked.
+    top-right (a clip laid out by hand in CapCut passes as well as one of ours). So are the
+    placeholders we ship (``placeholders``: key → file), so that a clip still showing one
+    is named for it. A logo we only have a placeholder for cannot be recognised when the
+    district used the real one; for those (and the SDG wheel we draw ourselves), a static
+    overlay top-right across the frames is what can be checked.
     """
+    placeholders = placeholders or {}
     try:
-        logos = LogoSet({ref.key: load_logo(ref.path, 160) for ref in refs})
+        images = {ref.key: load_logo(ref.path, 160) for ref in refs}
+        images.update({_HOLDER + key: load_logo(path, 160) for key, path in placeholders.items()})
+        logos = LogoSet(images)
     except OverlayError as exc:
         return [Item(_("logos"), None, _("not checked: {why}").format(why=exc.line()), key="logos")]
     official = [ref.key for ref in refs if _official(ref)]
     unknown: set[str] = set()
+    seen_holders: set[str] = set()
     hint: dict[str, int] = {}
     items = []
-    when = (("start", _("start")), ("middle", _("middle")), ("end", _("end")))
-    for (place, label), frame in zip(when, frames, strict=True):
+    for when, label, frame in zip(WHEN, (_("start"), _("middle"), _("end")), frames, strict=True):
         found = find(frame, logos, hint)
         short = min(frame.shape[:2])
         hint.update({k: found_size(f, short) for k, f in found.items()})
-        missing = [ref.key for ref in refs if ref.key not in found]
+        # A placeholder seen: ours (the ref itself is one), or the one we ship for an official
+        # logo. Shown top-right it is never ready to send, whatever else is found.
+        holders = [ref.key for ref in refs
+                   if (ref.placeholder and ref.key in found) or _HOLDER + ref.key in found]
+        seen_holders.update(holders)
+        there = [ref.key for ref in refs if ref.key in found or ref.key in holders]
+        missing = [ref.key for ref in refs if ref.key not in there]
         failed = [k for k in missing if k in official]
         unknown.update(k for k in missing if k not in official)
         names = labels(failed)
         if not missing:
-            detail = _("all {n} logos found top-right").format(n=len(refs))
+            detail = _found_detail(len(refs), [], holders)
         elif failed:
             detail = _("{n} of {total} logos found; missing: {names}").format(
-                n=len(found), total=len(refs), names=names)
+                n=len(there), total=len(refs), names=names)
         else:
             detail = _("{n} of {total} logos found; no official file for: {names}").format(
-                n=len(found), total=len(refs), names=labels(missing))
+                n=len(there), total=len(refs), names=", ".join(logo_label(k) for k in missing))
         items.append(Item(_("logos at the {when}").format(when=label), not failed, detail,
-                          key=f"logos_at_{place}"))
+                          key=f"logos_at_{when}"))
+    if seen_holders:
+        items.append(placeholder_item([ref.key for ref in refs if ref.key in seen_holders],
+                                      len(refs), district))
+    unknown -= seen_holders
     if unknown:
         still = static_overlay(frames)
         names = labels([ref.key for ref in refs if ref.key in unknown])

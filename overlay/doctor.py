@@ -91,7 +91,9 @@ def report(console: Console) -> bool:
             else:
                 _say(console, MARKS[True], f"{where}: {_('all official')}")
     _say(console, "", _("Replace a placeholder once with 'overlay logos add KEY FILE --district D' "
-                        "('overlay logos list --district D' shows all seven)."), indent="")
+                        "('overlay logos list --district D' shows all seven), or all of them with "
+                        "the provincial office's pack: 'overlay logos import PACK.zip'. A clip "
+                        "with a placeholder is not ready to send."), indent="")
     return ok
 
 

@@ -18,6 +18,7 @@ background) and stores it normalised: an RGBA PNG, trimmed, at most ``STORE_HEIG
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -278,19 +279,30 @@ def _variants(path: Path) -> list[Path]:
     return [p for p in (path.with_suffix(ext) for ext in LOGO_EXTENSIONS) if p.is_file()]
 
 
+def _save(image: Image.Image, path: Path, source: str) -> None:
+    """The library's PNG: the normalised image, the name of the file it came from, the date."""
+
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt(SOURCE_KEY, source)
+    info.add_text(ADDED_KEY, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    image.save(path, "PNG", pnginfo=info, optimize=True)
+
+
+def _one_file(dest: Path) -> None:
+    """One file per logo: no older .jpg beside the new .png."""
+    for other in _variants(dest):
+        if other != dest:
+            other.unlink()
+
+
 def add(t: Target, key: str, file: Path, *, keep_background: bool = False) -> Added:
     """Check, normalise and store ``file`` as the ``key`` logo of ``t``; replaces an earlier one."""
     dest = store_path(t, key)
     image, notes = prepare(key, file, keep_background=keep_background)
-    info = PngImagePlugin.PngInfo()
-    info.add_itxt(SOURCE_KEY, Path(file).name)
-    info.add_text(ADDED_KEY, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
     dest.parent.mkdir(parents=True, exist_ok=True)
     with replacing(dest) as temp:
-        image.save(temp, "PNG", pnginfo=info, optimize=True)
-    for other in _variants(dest):       # one file per logo: no older .jpg beside the new .png
-        if other != dest:
-            other.unlink()
+        _save(image, temp, Path(file).name)
+    _one_file(dest)
     if key in NATIONWIDE:
         notes.append(_("Stored once, for every district."))
     elif key in PROVINCE_WIDE:
@@ -329,9 +341,297 @@ def row_image(t: Target, logo_dirs: tuple[Path, ...] = (), size: tuple[int, int]
     return canvas.convert("RGB")
 
 
+def supplier(key: str) -> str:
+    """Who hands a district the official file for ``key``, in the user's words."""
+    if key in NATIONWIDE:
+        return _("official file: from the DLA's letter and its attachments")
+    if key == "lao":
+        return _("official file: the organisation's seal, through the provincial office")
+    return _("official file: the seal, from the provincial office")
+
+
 def describe_source(ref: LogoRef) -> str:
     """Where a logo comes from, in the user's words."""
     return {"logo-dir": _("from --logo-dir"), "library": _("from your library"),
             "preset": _("from the preset's folder"),
             "shipped": _("shipped with overlay")}.get(ref.source, ref.source)
 
+
+
+# ---------------------------------------------------------------- the logo pack
+
+# A province's office adds its districts' official files once and hands them on as one zip:
+# the library's own layout, and a manifest that says what each file is and its hash.
+PACK_FORMAT = "overlay-logo-pack"
+PACK_VERSION = 1
+MANIFEST = "manifest.json"
+PACK_MAX_FILES = 400              # 4 national + 1 province + 2 per district: the biggest has ~50
+PACK_MAX_TOTAL = 200 * 1024 * 1024
+PACK_MAX_RATIO = 50               # a PNG barely compresses; a zip bomb compresses a thousandfold
+MANIFEST_MAX = 1024 * 1024
+CHANGES = ("new", "replaced", "unchanged")
+
+
+@dataclass(frozen=True)
+class PackEntry:
+    file: str                    # the path in the zip and in the library, e.g. uttaradit/province.png
+    key: str
+    district: str | None         # the district's Thai name, for its district and lao logos
+
+
+@dataclass(frozen=True)
+class Exported:
+    path: Path
+    province: str
+    entries: tuple[PackEntry, ...]
+
+
+@dataclass(frozen=True)
+class Imported:
+    province: str
+    changes: tuple[tuple[PackEntry, str], ...]     # each file and one of CHANGES
+
+    def of(self, change: str) -> list[PackEntry]:
+        return [entry for entry, what in self.changes if what == change]
+
+
+def _pack_entries(province: str) -> list[PackEntry]:
+    """What a district of ``province`` uses from the library, in the letter's order."""
+    from overlay.gazetteer import gazetteer
+
+    prov = gazetteer().province(province)
+    wanted = [PackEntry(f"{key}.png", key, None) for key in NATIONWIDE]
+    entry = library_entry("province", prov.name_th, None)
+    if entry is not None:
+        wanted.append(PackEntry(entry, "province", None))
+    for dist in prov.districts:
+        for key in ("district", "lao"):
+            entry = library_entry(key, prov.name_th, dist.name_th)
+            if entry is not None:
+                wanted.append(PackEntry(entry, key, dist.name_th))
+    return [e for e in wanted if (library_dir() / e.file).is_file()]
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def export_pack(province: str, dest: Path, *, force: bool = False) -> Exported:
+    """Write one zip with every logo of the library a district of ``province`` uses."""
+    import json
+    import zipfile
+
+    from overlay.gazetteer import gazetteer
+    from overlay.runner import atomic_output
+
+    name = gazetteer().province(province).name_th
+    entries = _pack_entries(name)
+    if not entries:
+        raise UsageError(_("Your logo library has no logos for จังหวัด{p} yet.").format(p=name),
+                         _("Add the official files first with 'overlay logos add KEY FILE', "
+                           "then export again."))
+    dest = Path(dest)
+    files = []
+    for e in entries:
+        data = (library_dir() / e.file).read_bytes()
+        files.append((e, data))
+    manifest = {
+        "format": PACK_FORMAT, "version": PACK_VERSION, "province": name,
+        "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "files": [{"file": e.file, "key": e.key, "district": e.district, "sha256": _sha256(data),
+                   "size": len(data)} for e, data in files],
+    }
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_output(dest, force) as temp:
+        with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as pack:
+            pack.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+            for e, data in files:
+                pack.writestr(e.file, data)
+    return Exported(dest, name, tuple(entries))
+
+
+def _bad_pack(pack: Path, why: str) -> PresetError:
+    return PresetError(_("The logo pack {name} is refused: {why}. Nothing was stored.")
+                       .format(name=Path(pack).name, why=why),
+                       _("Ask the provincial office for the pack again (made with "
+                         "'overlay logos export')."))
+
+
+def _unsafe(name: str) -> bool:
+    """A member name that could land outside the pack's own layout."""
+    parts = name.split("/")
+    return (name.startswith(("/", "\\")) or "\\" in name or ":" in name or "\x00" in name
+            or any(part in ("", ".", "..") for part in parts))
+
+
+def _read_manifest(zf, pack: Path) -> tuple[str, list[tuple[PackEntry, str, int]]]:
+    """(province, [(entry, sha256, size)]) from the manifest, every field checked."""
+    import json
+
+    from overlay.errors import OverlayError
+    from overlay.gazetteer import gazetteer
+
+    try:
+        info = zf.getinfo(MANIFEST)
+    except KeyError:
+        raise _bad_pack(pack, _("it has no {m}").format(m=MANIFEST)) from None
+    if info.file_size > MANIFEST_MAX:
+        raise _bad_pack(pack, _("its manifest is far too large"))
+    try:
+        data = json.loads(zf.read(MANIFEST).decode("utf-8"))
+        if data.get("format") != PACK_FORMAT or not isinstance(data.get("files"), list):
+            raise ValueError
+        province = gazetteer().province(str(data["province"])).name_th
+    except OverlayError as exc:
+        raise _bad_pack(pack, exc.message) from exc
+    except Exception:
+        raise _bad_pack(pack, _("its manifest cannot be read")) from None
+    out = []
+    for item in data["files"]:
+        try:
+            entry = PackEntry(str(item["file"]), str(item["key"]),
+                              str(item["district"]) if item.get("district") else None)
+            digest, size = str(item["sha256"]).lower(), int(item["size"])
+        except (KeyError, TypeError, ValueError):
+            raise _bad_pack(pack, _("its manifest cannot be read")) from None
+        out.append((entry, digest, size))
+    return province, out
+
+
+def _expected_file(entry: PackEntry, province: str, pack: Path) -> None:
+    """The entry's path is the library's own for its key and place, nothing else."""
+    from overlay.errors import OverlayError
+    from overlay.naming import check_names
+
+    district = entry.district
+    if entry.key not in PROVINCE_WIDE:
+        if entry.key not in ("district", "lao") or not district:
+            raise _bad_pack(pack, _("{file} is not a logo of the letter").format(file=entry.file))
+        try:
+            district = check_names(district, province).district
+        except OverlayError as exc:
+            raise _bad_pack(pack, exc.message) from exc
+    if _unsafe(entry.file) or library_entry(entry.key, province, district) != entry.file:
+        raise _bad_pack(pack, _("{file} is outside the pack's layout").format(file=entry.file))
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _read_member(zf, info, limit: int, pack: Path) -> bytes:
+    """A member's bytes, never more than its declared size (a lying header is cut short)."""
+    import zlib
+
+    try:
+        with zf.open(info) as fh:
+            return fh.read(limit + 1)
+    except (RuntimeError, NotImplementedError, EOFError, OSError, zlib.error, ValueError) as exc:
+        # encrypted, an unknown compression, truncated or damaged data
+        raise _bad_pack(pack, _("{file} cannot be unpacked ({reason})")
+                        .format(file=info.filename, reason=exc)) from exc
+
+
+def read_pack(pack: Path) -> tuple[str, list[tuple[PackEntry, Image.Image]]]:
+    """Check a logo pack and every file in it as ``logos add`` would, storing nothing.
+
+    Refused in one line (PresetError): not a zip, a path outside its layout, a name in the
+    zip the manifest does not list (or the reverse), sizes or a compression ratio no logo
+    file has (looked at before anything is unpacked), a hash that does not match, a file
+    that is not a picture or fails the checks of ``logos add``.
+    """
+    import tempfile
+    import zipfile
+
+    pack = Path(pack)
+    if not pack.is_file():
+        raise UsageError(_("The file {path} does not exist.").format(path=pack),
+                         _("Check the path; drag the file onto the window to paste it."))
+    try:
+        zf = zipfile.ZipFile(pack)
+    except (zipfile.BadZipFile, OSError):
+        raise _bad_pack(pack, _("it is not a zip file")) from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > PACK_MAX_FILES:
+            raise _bad_pack(pack, _("it holds {n} files, more than any province has logos")
+                            .format(n=len(infos)))
+        for info in infos:     # every name and size, before a byte is unpacked
+            if _unsafe(info.filename) and not info.is_dir():
+                raise _bad_pack(pack, _("{file} is outside the pack's layout").format(file=info.filename))
+            if info.file_size > MAX_BYTES or (
+                    info.file_size > 1024 * 1024
+                    and info.file_size > PACK_MAX_RATIO * max(1, info.compress_size)):
+                raise _bad_pack(pack, _("{file} unpacks to {mb:.0f} MB, which no logo file does")
+                                .format(file=info.filename, mb=info.file_size / 2**20))
+        if sum(info.file_size for info in infos) > PACK_MAX_TOTAL:
+            raise _bad_pack(pack, _("it unpacks to more than {mb} MB")
+                            .format(mb=PACK_MAX_TOTAL // 2**20))
+        province, listed = _read_manifest(zf, pack)
+        members = {info.filename: info for info in infos if not info.is_dir()}
+        files = {entry.file for entry, _d, _s in listed}
+        extra = sorted(set(members) - files - {MANIFEST})
+        if extra:
+            raise _bad_pack(pack, _("{file} is not in its manifest").format(file=extra[0]))
+        if len(files) != len(listed):
+            raise _bad_pack(pack, _("its manifest lists a file twice"))
+        out: list[tuple[PackEntry, Image.Image]] = []
+        with tempfile.TemporaryDirectory(prefix="overlay-pack-") as tmp:
+            for entry, digest, size in listed:
+                _expected_file(entry, province, pack)
+                member = members.get(entry.file)
+                if member is None:
+                    raise _bad_pack(pack, _("{file} is listed but missing").format(file=entry.file))
+                data = _read_member(zf, member, min(size, MAX_BYTES), pack)
+                if len(data) != size or _sha256(data) != digest:
+                    raise _bad_pack(pack, _("{file} does not match its hash (damaged or changed)")
+                                    .format(file=entry.file))
+                if not data.startswith(PNG_SIGNATURE):    # the library stores PNGs, nothing else
+                    raise _bad_pack(pack, _("{file} is not a PNG picture").format(file=entry.file))
+                file = Path(tmp) / f"{len(out)}.png"
+                file.write_bytes(data)
+                try:
+                    # The pack holds what 'logos add' stored: already normalised, its
+                    # background already decided (--keep-background included).
+                    image, _notes = prepare(entry.key, file, keep_background=True)
+                except UsageError as exc:
+                    raise _bad_pack(pack, f"{entry.file}: {exc.message}") from exc
+                out.append((entry, image))
+    return province, out
+
+
+def _same_picture(path: Path, image: Image.Image) -> bool:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as old:
+            return old.size == image.size and np.array_equal(
+                np.asarray(old.convert("RGBA")), np.asarray(image.convert("RGBA")))
+    except Exception:
+        return False
+
+
+def import_pack(pack: Path) -> Imported:
+    """Check every file of a logo pack, then store them all (or, on any problem, none)."""
+    province, files = read_pack(pack)
+    changes: list[tuple[PackEntry, str]] = []
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for entry, image in files:
+            dest = library_dir() / entry.file
+            if dest.is_file() and _same_picture(dest, image):
+                changes.append((entry, "unchanged"))
+                continue
+            changes.append((entry, "replaced" if _variants(dest) else "new"))
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            temp = dest.with_name(f".{dest.stem}.pack-{os.getpid()}.png")
+            _save(image, temp, Path(pack).name)
+            staged.append((temp, dest))
+        for temp, dest in staged:     # everything written and checked: now one rename each
+            os.replace(temp, dest)
+            _one_file(dest)
+    finally:
+        for temp, _dest in staged:
+            temp.unlink(missing_ok=True)
+    return Imported(province, tuple(changes))

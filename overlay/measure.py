@@ -74,6 +74,8 @@ def logo_match(frame: np.ndarray, row_rgba: np.ndarray, x: int, y: int) -> float
     if region.shape[:2] != (h, w):
         return 255.0
     mask = row_rgba[..., 3] > 250
+    if mask.sum() < 4:        # a logo with soft edges only (a thin strip at a small size)
+        mask = row_rgba[..., 3] > 128
     if not mask.any():
         return 255.0
     radius = max(1.0, h / 40)

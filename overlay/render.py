@@ -152,8 +152,10 @@ def plan(job: Job) -> Plan:
     if holders and (job.require_official_logos or preset.require_official_logos):
         raise PresetError(_("Placeholder logos are not allowed here and still in use: {keys}.")
                           .format(keys=", ".join(holders)),
-                          _("Add the official files with 'overlay logos add KEY FILE --district {d}' "
-                            "or on the logos part of 'overlay web'.").format(d=place.district))
+                          _("Add the official files with 'overlay logos add KEY FILE --district {d}', "
+                            "all at once with 'overlay logos import PACK.zip' (the pack from the "
+                            "provincial office), or on the logos part of 'overlay web'.")
+                          .format(d=place.district))
     if job.subs_mode not in SUBS_MODES:
         raise UsageError(_('Unknown --subs-mode "{mode}".').format(mode=job.subs_mode),
                          _("Choose burn, embed or both."))
@@ -163,9 +165,10 @@ def plan(job: Job) -> Plan:
                   height=height, fps=fps, logos=logos, subtitles=subs,
                   warnings=tuple(warnings))
     if result.placeholders:
-        warnings.append(_("Placeholder logos still in use: {keys}. Add the official files once with "
-                          "'overlay logos add KEY FILE --district {d}' or on the logos part of "
-                          "'overlay web'.")
+        warnings.append(_("Placeholder logos still in use: {keys}: the clip will not be ready to "
+                          "send. Add the official files once with 'overlay logos add KEY FILE "
+                          "--district {d}', all at once with 'overlay logos import PACK.zip', or on "
+                          "the logos part of 'overlay web'.")
                         .format(keys=", ".join(ref.key for ref in result.placeholders),
                                 d=place.district))
     if not district.lao_confirmed:

@@ -84,3 +84,21 @@ def decode_frame(path: Path, at: float) -> np.ndarray:
     from overlay.check import frames_at
 
     return frames_at(path, [at])[0]
+
+
+@pytest.fixture
+def official_logos() -> Path:
+    """The user's library filled with official (not placeholder) logos for every district of
+    the letter's province: for tests of something else than the logos, whose renders must
+    pass their receipt (a placeholder is a ✗). Each logo a plain red square, as ``logo_dir``."""
+    from overlay import logolib
+    from overlay.logos import UTTARADIT_DISTRICTS
+
+    root = logolib.library_dir()
+    entries = [f"{key}.png" for key in logolib.NATIONWIDE] + ["uttaradit/province.png"]
+    entries += [f"uttaradit/{slug}/{key}.png" for slug in UTTARADIT_DISTRICTS for key in ("district", "lao")]
+    for entry in entries:
+        target = root / entry
+        target.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGBA", (64, 64), (*LOGO_COLOUR, 255)).save(target)
+    return root

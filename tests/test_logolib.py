@@ -337,20 +337,25 @@ def test_render_uses_the_library_and_check_compares_with_it(tmp_path, clip360):
     disc((400, 300), BLUE, "white", "RGB").save(tmp_path / "seal.jpg", quality=92)
     assert run("logos", "add", "district", tmp_path / "seal.jpg", "-d", "พิชัย").exit_code == 0
     result = run("render", clip360, "-d", "พิชัย", "-o", tmp_path / "out", "-q", "draft")
-    assert result.exit_code == 0, result.output
-    # Still six placeholders: said, with the command that fixes it.
+    # Still five placeholders: not ready to send (exit 1, the file written to look at), said
+    # with the command that fixes it.
+    assert result.exit_code == 1, result.output
     assert "overlay logos add KEY FILE --district พิชัย" in result.stderr
-    clip = Path(result.stdout.strip())
+    assert "5 of 7 logos are placeholders" in result.stderr and "Not ready to send" in result.stderr
+    clip = next((tmp_path / "out").glob("*.mp4"))
     box = _district_box()
     for at in (0.0, 5.0):
         assert _blue_share(decode_frame(clip, at), box) > 0.8
-    # overlay check looks for the same library logo, and knows when it is gone.
+    # overlay check looks for the same library logo (and the placeholders by their picture),
+    # and knows when it is gone.
     result = run("check", clip)
-    assert result.exit_code == 0 and "all 7 logos found" in result.stdout, result.stdout
+    assert result.exit_code == 1, result.stdout
+    assert "7 logos in place top-right, 5 of them placeholders" in result.stdout, result.stdout
+    assert "placeholder logos" in result.stdout and "missing" not in result.stdout
     run("logos", "remove", "district", "-d", "พิชัย")
     assert _blue_share(decode_frame(clip360, 0.0), box) < 0.2
     result = run("check", clip)
-    assert "all 7 logos found" not in result.stdout and "no official file for: district" in result.stdout
+    assert "in place top-right" not in result.stdout and "no official file for: district" in result.stdout
 
 
 def test_preview_uses_the_library(tmp_path, clip360):
@@ -362,7 +367,9 @@ def test_preview_uses_the_library(tmp_path, clip360):
     assert _blue_share(frame, _district_box()) > 0.8
 
 
-def test_batch_renders_again_when_a_logo_is_added(tmp_path, clip360):
+def test_batch_renders_again_when_a_logo_is_added(tmp_path, clip360, official_logos):
+    """Every logo official (a placeholder fails the row: it would be rendered again anyway);
+    then the district's is replaced by another official file."""
     from overlay import batch as b
 
     manifest = tmp_path / "jobs.csv"
@@ -457,6 +464,7 @@ def test_a_fresh_install_reads_the_library(tmp_path):
     rendered = subprocess.run([str(overlay_exe), "render", str(clip), "-d", "พิชัย", "-o",
                                str(tmp_path / "out"), "-q", "draft"],
                               capture_output=True, text=True, encoding="utf-8", env=env, cwd=tmp_path)
-    assert rendered.returncode == 0, rendered.stderr
-    frame = decode_frame(Path(rendered.stdout.strip()), 0.0)
+    # Six placeholders left: not ready to send, and the file written to look at.
+    assert rendered.returncode == 1 and "placeholder logos" in rendered.stderr, rendered.stderr
+    frame = decode_frame(next((tmp_path / "out").glob("*.mp4")), 0.0)
     assert _blue_share(frame, _district_box()) > 0.8

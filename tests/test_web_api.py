@@ -20,7 +20,7 @@ THAI_SRT = ("1\n00:00:00,500 --> 00:00:02,000\nธนาคารขยะขอ
 
 
 @pytest.fixture
-def settings(tmp_path):
+def settings(tmp_path, official_logos):
     return web_settings(tmp_path)
 
 

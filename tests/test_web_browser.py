@@ -46,7 +46,7 @@ def browser():
 
 
 @pytest.fixture
-def settings(tmp_path):
+def settings(tmp_path, official_logos):
     return web_settings(tmp_path)
 
 

@@ -218,3 +218,158 @@ def test_drop_a_logo_on_a_slot_and_the_thumbnail_and_preview_change(tmp_path, me
     finally:
         running.stop()
     assert (logolib.library_dir() / "uttaradit/phichai/district.png").is_file()
+
+
+# ---------------------------------------------------------------- the logo pack (issue 22)
+
+def _fill_library(colours=((200, 30, 30), (30, 150, 30), (30, 30, 200), (200, 170, 20), (150, 30, 150))) -> None:
+    """Official files for the five province-wide logos and พิชัย's two, added as 'logos add' does."""
+    import tempfile
+
+    keys = ("moi", "dla", "volunteers", "sdg", "province", "district", "lao")
+    t = logolib.target(None, PLACE["province"], PLACE["district"])
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, key in enumerate(keys):
+            im = Image.new("RGBA", (240, 240), (0, 0, 0, 0))
+            colour = colours[n] if n < len(colours) else (20 + 40 * n, 90, 120)
+            ImageDraw.Draw(im).ellipse((10, 10, 230, 230), fill=colour)
+            ImageDraw.Draw(im).rectangle((100, 40, 140, 200), fill="white")
+            im.save(Path(tmp) / f"{key}.png")
+            logolib.add(t, key, Path(tmp) / f"{key}.png")
+
+
+def test_the_logo_step_says_where_the_files_come_from_and_offers_the_pack(web):
+    c, _settings = web
+    page = c.get("/").text
+    for testid in ("logo-pack-input", "logo-pack-export", "logo-suppliers"):
+        assert f'data-testid="{testid}"' in page
+    assert "Import a logo pack" in page and "Export a logo pack" in page
+    assert "the DLA&#39;s letter and its attachments" in page and "from the provincial office" in page
+    slots = {s["key"]: s for s in c.get("/api/logos", params=PLACE).json()["slots"]}
+    assert "DLA's letter" in slots["moi"]["supplier"] and "provincial office" in slots["district"]["supplier"]
+    # In Thai, in plain words.
+    c.cookies.set("overlay_lang", "th")
+    try:
+        thai = c.get("/").text
+    finally:
+        c.cookies.delete("overlay_lang")
+    assert "นำเข้าชุดโลโก้" in thai and "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัด" in thai
+
+
+def test_export_and_import_a_pack_through_the_page_api(web, tmp_path, monkeypatch):
+    c, _settings = web
+    _fill_library()
+    r = c.get("/api/logos/pack.zip", params={"province": PLACE["province"]})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    assert 'filename="uttaradit-logos.zip"' in r.headers["content-disposition"]
+    pack = r.content
+    # Another office: a fresh user folder, all placeholders.
+    monkeypatch.setenv("OVERLAY_DATA_DIR", str(tmp_path / "other-office"))
+    assert len(c.get("/api/logos", params=PLACE).json()["placeholders"]) == 6
+    r = c.post("/api/logos/pack", params=PLACE, files={"file": ("uttaradit-logos.zip", pack, "application/zip")})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["placeholders"] == [] and data["imported"] == {"new": 7, "replaced": 0, "unchanged": 0}
+    assert data["notes"][0].startswith("Logo pack of จังหวัดอุตรดิตถ์: 7 new")
+    again = c.post("/api/logos/pack", params=PLACE, files={"file": ("p.zip", pack, "application/zip")}).json()
+    assert again["imported"] == {"new": 0, "replaced": 0, "unchanged": 7}
+
+
+def test_a_hostile_pack_on_the_page_is_refused_with_nothing_stored(web):
+    import zipfile
+
+    c, settings = web
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("manifest.json", '{"format": "overlay-logo-pack", "province": "อุตรดิตถ์", "files": []}')
+        zf.writestr("../../moi.png", seal_png())
+    r = c.post("/api/logos/pack", params=PLACE, files={"file": ("p.zip", buffer.getvalue(), "application/zip")})
+    assert r.status_code == 400 and "outside the pack's layout" in r.json()["error"]
+    assert "Nothing was stored" in r.json()["error"]
+    assert not logolib.library_dir().exists() or not any(logolib.library_dir().rglob("*.png"))
+    assert not list((settings.work_dir / "logo-uploads").iterdir())
+    r = c.get("/api/logos/pack.zip", params={"province": PLACE["province"]})
+    assert r.status_code == 400 and "no logos for จังหวัดอุตรดิตถ์" in r.json()["error"]
+
+
+def test_a_page_render_with_placeholders_is_not_ready_to_send(web, media):
+    import time
+
+    from conftest import make_clip
+
+    c, _settings = web
+    clip = make_clip(media / "placeholders-page.mp4", seconds=2, size="320x180")
+    upload = c.post("/api/uploads", params={"kind": "clip", "name": "c.mp4"}, content=clip.read_bytes()).json()
+    job = c.post("/api/jobs", json={"input": upload["id"], "district": "พิชัย", "province": "อุตรดิตถ์"}).json()
+    deadline = time.time() + 120
+    while not (job := c.get(f"/api/jobs/{job['id']}").json())["final"] and time.time() < deadline:
+        time.sleep(0.1)
+    assert job["status"] == "failed" and job["download"], job       # written, to be looked at
+    [item] = [i for i in job["receipt"] if i.get("key") == "logos.placeholders"]
+    assert item["ok"] is False and item["detail"].startswith("6 of 7 logos are placeholders")
+    assert "Import a logo pack" in item["hint"] and "overlay logos" not in item["hint"]
+    assert "Not ready to send" in c.get("/").text
+
+
+def test_import_a_logo_pack_on_the_page(tmp_path, monkeypatch):
+    """Drop the province's zip on "Import a logo pack": every slot is official at once."""
+    import zipfile
+
+    _chromium()
+    from playwright.sync_api import sync_playwright
+
+    from overlay.web.server import start_in_thread
+
+    _fill_library()
+    pack = tmp_path / "uttaradit-logos.zip"
+    logolib.export_pack(PLACE["province"], pack)
+    monkeypatch.setenv("OVERLAY_DATA_DIR", str(tmp_path / "district-office"))
+    running = start_in_thread(web_settings(tmp_path))
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.set_default_timeout(30_000)
+            messages: list[str] = []
+            page.on("pageerror", lambda e: messages.append(str(e)))
+            page.goto(running.url)
+            page.get_by_test_id("district-filter").fill("Phic")
+            page.get_by_test_id("district-select").select_option(PLACE["district"])
+            page.wait_for_selector('[data-testid=logo-slot-district][data-placeholder="1"]')
+            assert "DLA's letter" in page.get_by_test_id("logo-slot-moi").inner_text()
+            href = page.get_by_test_id("logo-pack-export").get_attribute("href")
+            assert href.startswith("/api/logos/pack.zip?province=")
+
+            transfer = page.evaluate_handle("""(b64) => {
+                const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+                const data = new DataTransfer();
+                data.items.add(new File([bytes], "uttaradit-logos.zip", {type: "application/zip"}));
+                return data; }""", base64.b64encode(pack.read_bytes()).decode())
+            drop = page.get_by_test_id("logo-pack-drop")
+            drop.dispatch_event("dragover", {"dataTransfer": transfer})
+            drop.dispatch_event("drop", {"dataTransfer": transfer})
+            page.wait_for_selector('[data-testid=logo-slot-district][data-placeholder="0"]')
+            for key in ("moi", "dla", "volunteers", "sdg", "province", "district", "lao"):
+                assert page.get_by_test_id(f"logo-slot-{key}").get_attribute("data-placeholder") == "0", key
+            assert "7 new" in page.get_by_test_id("logo-notes").inner_text()
+            assert page.get_by_test_id("logo-status").inner_text() == "All logos are official."
+            # The office can hand the same pack on: "Export a logo pack" downloads it.
+            with page.expect_download() as download:
+                page.get_by_test_id("logo-pack-export").click()
+            assert download.value.suggested_filename == "uttaradit-logos.zip"
+            saved = tmp_path / "again.zip"
+            download.value.save_as(saved)
+            with zipfile.ZipFile(saved) as zf:
+                assert "manifest.json" in zf.namelist() and "uttaradit/phichai/lao.png" in zf.namelist()
+            # A broken pack chosen with the file picker: refused in the error box, nothing changes.
+            page.get_by_test_id("logo-pack-input").set_input_files(
+                files=[{"name": "bad.zip", "mimeType": "application/zip", "buffer": b"PK\x03\x04 nope"}])
+            error = page.get_by_test_id("error")
+            error.wait_for(state="visible")
+            assert "is not a zip file" in error.inner_text() and "Nothing was stored" in error.inner_text()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "logo-pack.png"), full_page=True)
+            assert not messages, messages
+            browser.close()
+    finally:
+        running.stop()

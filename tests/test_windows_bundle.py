@@ -194,8 +194,8 @@ def test_overlay_cmd_passes_arguments_and_the_exit_code_through(wine, portable):
 
 
 def test_render_of_a_thai_named_clip_into_a_thai_named_folder(wine, portable, logo_dir):
-    from overlay.presets import district_logos, load_preset
-    from overlay.render import logo_row
+    from overlay.logofiles import district_logos, logo_row
+    from overlay.presets import load_preset
 
     work = wine.drive_c / "งาน ทดสอบ"
     work.mkdir()

@@ -19,12 +19,13 @@ from overlay.i18n import _
 CHECK_COLUMNS = ("video length", "audio length", "video codec", "pixel format", "size",
                  "frame rate", "colour tags", "audio", "fast start", "loudness",
                  "logos at the start", "logos at the middle", "logos at the end",
-                 "static overlay top-right")
+                 "static overlay top-right", "placeholder logos")
 
 
 # The receipt's stable item keys (``receipt.Item.key``) → the CSV's column names.
 COLUMN_OF = {"logos_at_start": "logos at the start", "logos_at_middle": "logos at the middle",
-             "logos_at_end": "logos at the end", "static_overlay": "static overlay top-right"}
+             "logos_at_end": "logos at the end", "static_overlay": "static overlay top-right",
+             "logos.placeholders": "placeholder logos"}
 
 
 def _check_key(key: str) -> str:

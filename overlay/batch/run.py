@@ -40,7 +40,7 @@ class JobResult:
     status: Status                       # DONE or FAILED
     output: Path | None = None
     duration: float | None = None
-    check: str = ""                      # "ok", "ok, with warnings: …", "not compliant: …", or ""
+    check: str = ""                      # "ok", "ok, with warnings: …", "not ready to send: …", or ""
     error: str = ""
     elapsed: float = 0.0
     report_files: tuple[Path, ...] = ()
@@ -105,7 +105,9 @@ def _summary(receipt: Receipt) -> tuple[str, str]:
     if receipt.ok:
         return "ok", ""
     failed = ", ".join(f"{item.name}: {item.detail}" for item in receipt.failures)
-    return _("not compliant: {items}").format(items=failed), failed
+    fixes = " ".join(item.hint for item in receipt.failures if item.hint)
+    check = _("not ready to send: {items}").format(items=failed)
+    return (f"{check}. {fixes}" if fixes else check), failed
 
 
 def _build_report(data: Path | None, clip: Path) -> tuple[tuple[Path, ...], str]:

@@ -44,6 +44,8 @@ def list_(
         out.print(f"{number}. {escape(f'{ref.key:<{width}}  {logo_label(ref.key, heading=True)}')}  {mark}  "
                   f"{escape(f'({logolib.describe_source(ref)})')}", markup=True)
         out.print(f"   {ref.path}", markup=False)
+        if ref.placeholder:
+            out.print(f"   {logolib.supplier(ref.key)}", markup=False)
     holders = [ref.key for ref in refs if ref.placeholder]
     err.print(_("Looked for in this order: --logo-dir, your library ({folder}), the preset's folder, "
                 "the shipped placeholders.").format(folder=logolib.library_dir()), markup=False)
@@ -54,6 +56,10 @@ def list_(
         err.print(_("{n} placeholder(s) left. Add each official file once: "
                     "overlay logos add {key} FILE{district}").format(n=len(holders), key=holders[0],
                                                                     district=example), markup=False)
+        err.print(_("The national logos come with the DLA's letter and its attachments; the "
+                    "province's, the districts' and the organisations' seals from the provincial "
+                    "office. A logo pack from the provincial office fills all of them at once: "
+                    "overlay logos import PACK.zip"), markup=False)
 
 
 @app.command(help=_("Check an official logo file and store it in your library (PNG, JPEG or SVG). "
@@ -131,3 +137,52 @@ def show(
     if holders:
         err.print(_("Placeholder logos still in use: {keys}.").format(keys=", ".join(holders)))
     out.print(str(output), markup=False)
+
+
+@app.command("export", help=_("Write one logo pack (a zip) with every logo of your library that the "
+                              "districts of a province use, to hand to each district office."))
+@handled
+def export(
+    output: Path = typer.Option(..., "--out", "-o", help=_("The zip file to write, e.g. uttaradit-logos.zip.")),
+    preset: Optional[str] = PresetOpt,
+    province: Optional[str] = ProvinceOpt,
+    force: bool = typer.Option(False, "--force", "-f", help=_("Replace an existing file.")),
+) -> None:
+    """Write one logo pack with the logos a province's districts use."""
+    from overlay import logolib
+    from overlay.logos import logo_label
+
+    t = logolib.target(preset, province, None)
+    if not t.province:
+        from overlay.errors import UsageError
+        raise UsageError(_("No province given: preset {preset} does not name one.")
+                         .format(preset=t.preset.name),
+                         _("Add --province, e.g. --province อุตรดิตถ์, or use --preset uttaradit."))
+    done = logolib.export_pack(t.province, output, force=force)
+    for entry in done.entries:
+        where = f" อำเภอ{entry.district}" if entry.district else ""
+        err.print(f"  {entry.file}  {logo_label(entry.key)}{where}", markup=False)
+    err.print(_("{n} logo file(s) of จังหวัด{p} in the pack. A district office stores them all at "
+                "once with: overlay logos import {file}").format(n=len(done.entries), p=done.province,
+                                                                 file=output.name), markup=False)
+    out.print(str(done.path), markup=False)
+
+
+@app.command("import", help=_("Store every logo of a logo pack from the provincial office, all or "
+                              "nothing, each checked as 'logos add' checks it."))
+@handled
+def import_(
+    pack: Path = typer.Argument(..., help=_("The logo pack (.zip) made with 'overlay logos export'.")),
+) -> None:
+    """Store every logo of a logo pack, all or nothing."""
+    from overlay import logolib
+    from overlay.logos import logo_label
+
+    done = logolib.import_pack(pack)
+    words = {"new": _("new"), "replaced": _("replaced"), "unchanged": _("unchanged")}
+    for entry, change in done.changes:
+        where = f" อำเภอ{entry.district}" if entry.district else ""
+        out.print(f"{words[change]:<10} {entry.file}  {logo_label(entry.key)}{where}", markup=False)
+    err.print(_("Logo pack of จังหวัด{p}: {new} new, {replaced} replaced, {same} unchanged.")
+              .format(p=done.province, new=len(done.of("new")), replaced=len(done.of("replaced")),
+                      same=len(done.of("unchanged"))), markup=False)

@@ -38,7 +38,7 @@ def print_receipt(receipt: Receipt, console: Console = err) -> None:
         if item.hint and item.ok is not True:
             console.print(f"  {item.name}: {item.hint}", markup=False)
     if not receipt.ok:
-        verdict = _("NOT compliant: {n} problem(s).").format(n=len(receipt.failures))
+        verdict = _("Not ready to send: {n} problem(s) (NOT compliant).").format(n=len(receipt.failures))
     elif receipt.warnings:
         verdict = _("Compliant, with {n} warning(s).").format(n=len(receipt.warnings))
     else:
@@ -111,13 +111,16 @@ def show_commands(enabled: bool = True) -> Iterator[None]:
         log.setLevel(level)
 
 
-def render_and_check(job: Job, verbose: bool = False) -> Path:
+def render_and_check(job: Job, verbose: bool = False, demo: bool = False) -> Path:
     """Plan, render with a progress bar, then check the output.
 
     Exit 1 only for a ✗ on the receipt, something the user can act on; what the tool owns
     and cannot meet (a recording too quiet to lift) is a warning that says what to do.
+    The file is written either way, so that it can be looked at. ``demo``: placeholder
+    logos are what a demo is made with; said plainly, and not a failure.
     """
     from overlay import engine, render
+    from overlay.check import PLACEHOLDERS
 
     plan = render.plan(job)
     print_warnings(plan.warnings)
@@ -126,7 +129,15 @@ def render_and_check(job: Job, verbose: bool = False) -> Path:
     with show_commands(verbose), progress:
         result = engine.run(plan, progress=update, warn=lambda line: print_warnings([line]))
     assert result.receipt is not None
-    print_receipt(result.receipt)
+    receipt = result.receipt
+    print_receipt(receipt)
+    if demo and all(item.key == PLACEHOLDERS for item in receipt.failures):
+        if receipt.failures:
+            err.print(_("This is a demo: it uses the placeholder logos shipped with overlay, so "
+                        "it is not a clip to send. A real clip needs the official logos: "
+                        "'overlay logos import PACK.zip' or 'overlay logos add KEY FILE'."),
+                      markup=False)
+        return result.output
     if not result.ok:
         raise RenderError(_("The output was written but does not pass the check."),
                           _("See the ✗ lines above."))
@@ -210,7 +221,7 @@ def demo(
     err.print(_("Demo clip: {clip}").format(clip=clip))
     job = r.Job(input=clip, district="พิชัย", out_dir=out_dir, preset=DEFAULT_PRESET,
                 subs_th=srt, force=force)
-    output = render_and_check(job)
+    output = render_and_check(job, demo=True)
     frame = r.preview(r.plan(job), seconds / 2, out_dir / "demo-preview.png")
     err.print(_("A frame to look at: {frame}").format(frame=frame))
     out.print(str(output), markup=False)

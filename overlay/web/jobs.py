@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from overlay import engine, i18n, render
+from overlay.check import PLACEHOLDERS
 from overlay.errors import OverlayError
 from overlay.i18n import _
 from overlay.jobfields import OPTIONAL, REQUIRED, Options, job_from_fields, text_fields
@@ -314,7 +315,8 @@ def receipt_json(items: list[dict[str, Any]] | None) -> list[dict[str, Any]] | N
     if items is None:
         return None
     lang = i18n.language()
-    return [describe(Item.from_data(item), lang) if "label" in item else item for item in items]
+    return [page_hint(describe(Item.from_data(item), lang)) if "label" in item else item
+            for item in items]
 
 
 def job_json(record: JobRecord, manager: JobManager) -> dict[str, Any]:
@@ -333,3 +335,13 @@ def job_json(record: JobRecord, manager: JobManager) -> dict[str, Any]:
     data["final"] = data["status"] in FINISHED
     data["report"] = job_report(record.settings, manager.store.path)   # the district's report form
     return data
+
+
+def page_hint(line: dict[str, Any]) -> dict[str, Any]:
+    """A worded receipt line with its hint in the page's words: the logo slots, not the
+    command line."""
+    if line.get("key") == PLACEHOLDERS:
+        line["hint"] = _("Drop the official file on each placeholder slot under Logos above, or use "
+                         "\"Import a logo pack\" there with the pack from the provincial office; then "
+                         "make the clip again.")
+    return line

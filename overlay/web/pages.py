@@ -55,7 +55,7 @@ def page_texts(_: Callable[[str], str]) -> dict[str, str]:
         "time_left": _("About {time} left"), "waiting": _("Waiting: {n} job(s) before this one"),
         "checking_output": _("Checking the result…"), "starting": _("Starting…"),
         "done": _("Done: the file follows the rules."),
-        "not_compliant": _("The file was written but does not follow every rule (see ✗)."),
+        "not_compliant": _("Not ready to send: the file was written but does not follow every rule (see ✗)."),
         "cancelled": _("Cancelled: no file was written."),
         "saved_in": _("Saved in: {folder}"),
         "encoding": _("Encoding: {encoding}"), "cues": _("Cues read: {read}, shown: {shown}"),

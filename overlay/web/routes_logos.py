@@ -58,6 +58,7 @@ def listing(request: Request, t: logolib.Target) -> dict[str, Any]:
             "source": ref.source, "source_label": logolib.describe_source(ref),   # engine language = the page's
             "file": ref.path.name, "thumb": f"/api/logos/thumb?{query}",
             "stored": ref.source == "library",
+            "supplier": logolib.supplier(ref.key) if ref.placeholder else "",
         })
     return {
         **place, "label": t.label, "slots": slots,
@@ -96,6 +97,56 @@ def _safe_name(name: str | None) -> str:
     base = Path((name or "").replace("\\", "/")).name
     base = re.sub(r'[\x00-\x1f<>:"/\\|?*]+', "_", base).strip(" .")
     return base[:120] or "logo"
+
+
+@router.get("/pack.zip")
+def export_pack(province: str | None = None) -> Response:
+    """The province's logo pack, as ``overlay logos export`` writes it, to download."""
+    import tempfile
+
+    t = _target(province, None)
+    if not t.province:
+        raise NotFound(_("Choose the province first."), None)
+    with tempfile.TemporaryDirectory(prefix="overlay-pack-") as tmp:
+        done = logolib.export_pack(t.province, Path(tmp) / "pack.zip")
+        data = done.path.read_bytes()
+    prov_dir = logolib.library_entry("province", done.province, None) or "province/"
+    name = f"{prov_dir.split('/')[0]}-logos.zip"
+    return Response(data, media_type="application/zip",
+                    headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/pack")
+async def import_pack(request: Request, file: UploadFile = File(...), province: str | None = None,
+                      district: str | None = None) -> dict[str, Any]:
+    """Store a logo pack dropped on the page: the checks of ``logos import``, all or nothing."""
+    work = request.app.state.settings.work_dir / "logo-uploads" / secrets.token_hex(8)
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        path = work / "pack.zip"
+        size = 0
+        with path.open("wb") as out:
+            while chunk := await file.read(1 << 20):
+                size += len(chunk)
+                if size > logolib.PACK_MAX_TOTAL:
+                    raise TooLarge(_("The file is larger than {mb} MB: it is not a logo pack.")
+                                   .format(mb=logolib.PACK_MAX_TOTAL // 2**20),
+                                   _("Ask the provincial office for the pack again."))
+                out.write(chunk)
+        done = await run_in_threadpool(logolib.import_pack, path)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    lang = request_language(request)
+    label = translator(lang)
+    words = {"new": label("new"), "replaced": label("replaced"), "unchanged": label("unchanged")}
+    notes = [f"{words[change]}: {logo_label(entry.key, heading=True, gettext=label)}"
+             + (f" อำเภอ{entry.district}" if entry.district else "")
+             for entry, change in done.changes]
+    summary = _("Logo pack of จังหวัด{p}: {new} new, {replaced} replaced, {same} unchanged.").format(
+        p=done.province, new=len(done.of("new")), replaced=len(done.of("replaced")),
+        same=len(done.of("unchanged")))
+    return {**listing(request, _target(province or done.province, district)), "notes": [summary, *notes],
+            "imported": {c: len(done.of(c)) for c in logolib.CHANGES}}
 
 
 @router.post("/{key}")

@@ -50,6 +50,7 @@
     li.append(el("span", { "class": "mark", "data-testid": "logo-mark-" + s.key },
                  s.placeholder ? text("Placeholder") : "✓ " + text("Official")));
     li.append(el("div", { "class": "source" }, s.source_label));
+    if (s.supplier) li.append(el("div", { "class": "supplier" }, s.supplier));
     const input = el("input", { "type": "file", "accept": ".png,.jpg,.jpeg,.svg,image/png,image/jpeg,image/svg+xml",
                                 "data-testid": "logo-input-" + s.key, "aria-label": s.label });
     input.addEventListener("change", () => { if (input.files.length) store(s.key, input.files[0], li); });
@@ -78,7 +79,63 @@
     else if (data.placeholders.length) status.textContent = text("Left").replace("{keys}", data.placeholders.join(", "));
     else status.textContent = text("AllOfficial");
     if (data.row) { rowImage.src = data.row; rowImage.hidden = false; } else { rowImage.hidden = true; }
+    packExport.href = "/api/logos/pack.zip?" + new URLSearchParams({ province: data.province || "" });
   }
+
+  // The logo pack: one zip from the provincial office fills every slot at once.
+  const packDrop = document.getElementById("logo-pack-drop");
+  const packInput = document.getElementById("logo-pack-input");
+  const packExport = document.getElementById("logo-pack-export");
+
+  async function importPack(file) {
+    const form = new FormData();
+    form.append("file", file, file.name);
+    packDrop.classList.add("busy");
+    status.textContent = text("Importing");
+    notes.replaceChildren();
+    try {
+      const data = await call("POST", "/api/logos/pack?" + query(), form);
+      if (window.overlay) window.overlay.showError("");
+      draw(data);
+      notes.replaceChildren(...data.notes.map((n) => el("li", {}, n)));
+      changed("pack");
+    } catch (e) {
+      status.textContent = "";
+      error(e.message);
+    } finally {
+      packDrop.classList.remove("busy");
+      packInput.value = "";
+    }
+  }
+
+  // Export: fetched first, so that a refusal (no logos yet) is said on the page, not downloaded.
+  packExport.addEventListener("click", async (e) => {
+    e.preventDefault();
+    try {
+      const response = await fetch(packExport.href, { credentials: "same-origin" });
+      if (!response.ok) {
+        const data = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
+        throw new Error((data && data.error) || response.statusText);
+      }
+      const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "");
+      const url = URL.createObjectURL(await response.blob());
+      const link = el("a", { "href": url, "download": name ? name[1] : "logos.zip" });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (err) { error(err.message); }
+  });
+
+  packInput.addEventListener("change", () => { if (packInput.files.length) importPack(packInput.files[0]); });
+  packDrop.addEventListener("dragover", (e) => { e.preventDefault(); packDrop.classList.add("over"); });
+  packDrop.addEventListener("dragleave", () => packDrop.classList.remove("over"));
+  packDrop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    packDrop.classList.remove("over");
+    const file = e.dataTransfer && e.dataTransfer.files[0];
+    if (file) importPack(file);
+  });
 
   let asked = 0;   // the last listing asked for: an older answer arriving late is dropped
 

@@ -58,7 +58,7 @@ def test_each_browser_keeps_its_language(settings):
     assert i18n.process_language() == "en"
 
 
-def test_a_receipt_reads_in_the_language_of_whoever_looks(settings, clip3):
+def test_a_receipt_reads_in_the_language_of_whoever_looks(settings, clip3, official_logos):
     with client(settings) as thai, client(settings) as english:
         thai.cookies.set("overlay_lang", "th")
         clip = thai.post("/api/uploads", params={"kind": "clip", "name": "clip.mp4"},

@@ -11,7 +11,7 @@ from overlay import probe, render
 from web_support import client, web_settings
 
 
-def test_one_probe_and_one_plan_per_job(tmp_path, clip3, monkeypatch):
+def test_one_probe_and_one_plan_per_job(tmp_path, clip3, monkeypatch, official_logos):
     reads: list[Path] = []
     plans: list[render.Job] = []
     real_probe, real_plan = probe._probe, render.plan

@@ -116,6 +116,17 @@ def export_pack(province: str | None = None) -> Response:
                     headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
 
 
+async def _receive(file: UploadFile, path: Path, limit: int, too_large: TooLarge) -> None:
+    """Stream an upload to ``path``, refused with ``too_large`` as soon as it passes ``limit`` bytes."""
+    size = 0
+    with path.open("wb") as out:
+        while chunk := await file.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            out.write(chunk)
+
+
 @router.post("/pack")
 async def import_pack(request: Request, file: UploadFile = File(...), province: str | None = None,
                       district: str | None = None) -> dict[str, Any]:
@@ -124,15 +135,9 @@ async def import_pack(request: Request, file: UploadFile = File(...), province: 
     work.mkdir(parents=True, exist_ok=True)
     try:
         path = work / "pack.zip"
-        size = 0
-        with path.open("wb") as out:
-            while chunk := await file.read(1 << 20):
-                size += len(chunk)
-                if size > logolib.PACK_MAX_TOTAL:
-                    raise TooLarge(_("The file is larger than {mb} MB: it is not a logo pack.")
-                                   .format(mb=logolib.PACK_MAX_TOTAL // 2**20),
-                                   _("Ask the provincial office for the pack again."))
-                out.write(chunk)
+        await _receive(file, path, logolib.PACK_MAX_TOTAL, TooLarge(
+            _("The file is larger than {mb} MB: it is not a logo pack.").format(mb=logolib.PACK_MAX_TOTAL // 2**20),
+            _("Ask the provincial office for the pack again.")))
         done = await run_in_threadpool(logolib.import_pack, path)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -159,15 +164,9 @@ async def add(request: Request, key: str, file: UploadFile = File(...), province
     work.mkdir(parents=True, exist_ok=True)
     try:
         path = work / _safe_name(file.filename)
-        size = 0
-        with path.open("wb") as out:
-            while chunk := await file.read(1 << 20):
-                size += len(chunk)
-                if size > logolib.MAX_BYTES:
-                    raise TooLarge(_("The file is larger than {mb} MB: it is not a logo file.")
-                                   .format(mb=logolib.MAX_BYTES // 2**20),
-                                   _("Use the logo file itself, not a video or a print scan."))
-                out.write(chunk)
+        await _receive(file, path, logolib.MAX_BYTES, TooLarge(
+            _("The file is larger than {mb} MB: it is not a logo file.").format(mb=logolib.MAX_BYTES // 2**20),
+            _("Use the logo file itself, not a video or a print scan.")))
         added = await run_in_threadpool(logolib.add, t, key, path, keep_background=keep_background)
     finally:
         shutil.rmtree(work, ignore_errors=True)

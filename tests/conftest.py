@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from overlay import runner
 from overlay.tools import ffmpeg_exe
 
 # Tests assert on the English messages; a developer's Thai locale must not change them.
@@ -102,3 +103,16 @@ def official_logos() -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         Image.new("RGBA", (64, 64), (*LOGO_COLOUR, 255)).save(target)
     return root
+
+
+def capture_popen(monkeypatch) -> list[list[str]]:
+    """Record the argument lists the runner starts (the processes still run for real)."""
+    started: list[list[str]] = []
+    real = subprocess.Popen
+
+    def popen(args, *a, **kw):
+        started.append([str(x) for x in args])
+        return real(args, *a, **kw)
+
+    monkeypatch.setattr(runner.subprocess, "Popen", popen)
+    return started

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from overlay import runner
 from overlay.cli import app
 
-from conftest import make_clip
+from conftest import capture_popen, make_clip
 
 # A file name cannot hold "/": the folder "[red]x[" and the file "red] …" make the path read
 # "…/[red]x[/red] :a: [bold]b.mp4".
@@ -76,14 +76,7 @@ def test_every_command_run_is_printed_as_run(rendered, tmp_path, logo_dir, monke
     """In-process, with the argument lists recorded where the runner starts them: each one's
     copy-pasteable line (runner.describe) is a line of -v's output, character for character."""
     clip, _done = rendered
-    started: list[list[str]] = []
-    real = subprocess.Popen
-
-    def popen(args, *a, **kw):
-        started.append([str(x) for x in args])
-        return real(args, *a, **kw)
-
-    monkeypatch.setattr(runner.subprocess, "Popen", popen)
+    started = capture_popen(monkeypatch)
     res = CliRunner().invoke(app, ["render", str(clip), "-d", "พิชัย", "--preset", "uttaradit",
                                    "--logo-dir", str(logo_dir), "-o", str(tmp_path), "-v"])
     assert res.exit_code == 0, res.output

@@ -20,7 +20,7 @@ from overlay import runner, selftest, signals, tools
 from overlay.cli import app
 from overlay.errors import UsageError
 
-from conftest import make_clip, posix_only
+from conftest import capture_popen, make_clip, posix_only
 
 cli = CliRunner()
 NAME = "ธนาคารขยะต้นแบบระดับอำเภอ (Best Practice) อำเภอพิชัยจังหวัดอุตรดิตถ์.mp4"
@@ -36,19 +36,6 @@ def foreign() -> Path:
         if candidate and Path(candidate).is_file() and Path(candidate).resolve() != bundled:
             return Path(candidate)
     pytest.skip("no foreign ffmpeg on this machine (.ci/run installs Debian's)")
-
-
-def capture_popen(monkeypatch) -> list[list[str]]:
-    """Record the argument lists the runner starts (the processes still run for real)."""
-    started: list[list[str]] = []
-    real = subprocess.Popen
-
-    def popen(args, *a, **kw):
-        started.append([str(x) for x in args])
-        return real(args, *a, **kw)
-
-    monkeypatch.setattr(runner.subprocess, "Popen", popen)
-    return started
 
 
 def srt(path: Path) -> Path:

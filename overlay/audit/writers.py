@@ -1,4 +1,5 @@
-"""The audit as files: ``audit.csv`` (Excel, Thai intact), ``audit.json``, ``audit.html``.
+"""The audit as files: ``audit.csv`` (Excel, Thai intact, no cell read as a formula),
+``audit.json``, ``audit.html``.
 
 All three come from :func:`records`, one plain dict per district, so they say the same.
 Each file is written beside its final name and renamed over it: never half a file.
@@ -7,7 +8,6 @@ Each file is written beside its final name and renamed over it: never half a fil
 from __future__ import annotations
 
 import base64
-import csv
 import io
 import json
 from pathlib import Path
@@ -76,8 +76,10 @@ def csv_text(audit: Audit) -> str:
     header = ["district", "district_en", "status", "clip", "name_ok", "expected_name",
               "name_differences", "duration_s", *CHECK_COLUMNS, "reports", "reports_complete",
               "youtube_url", "youtube_url_ok", "problems", "files"]
+    from overlay.files import SafeCsvWriter
+
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)      # a district's text never runs as a formula in Excel
     writer.writerow(header)
     for rec in records(audit):
         clip = rec["clips"][0] if rec["clips"] else None

@@ -1,8 +1,8 @@
-"""The batch report: one row per manifest row, as JSON and as a CSV Excel opens in Thai."""
+"""The batch report: one row per manifest row, as JSON and as a CSV Excel opens in Thai
+(every cell spreadsheet-safe: ``files.SafeCsvWriter``)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass, field, replace
@@ -15,7 +15,7 @@ from overlay.batch.prepare import Entry
 from overlay.batch.records import plain, read_record
 from overlay.batch.run import JobResult
 from overlay.batch.status import Status
-from overlay.files import write_atomic
+from overlay.files import SafeCsvWriter, write_atomic
 from overlay.i18n import _
 
 REPORT_JSON = "batch-report.json"
@@ -89,7 +89,7 @@ def write_reports(out_dir: Path, manifest: Path, rows: Sequence[Outcome]) -> tup
     json_path, csv_path = out_dir / REPORT_JSON, out_dir / REPORT_CSV
     write_atomic(json_path, json.dumps(data, ensure_ascii=False, indent=2))
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)      # a manifest's text never runs as a formula in Excel
     writer.writerow(CSV_COLUMNS)
     for r in rows:
         writer.writerow(["" if getattr(r, c) is None else getattr(r, c) for c in CSV_COLUMNS])

@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse
 from overlay.errors import OverlayError
 from overlay.i18n import _
 from overlay.web.features import Feature, NavItem
+from overlay.web.security import csp, inline_style_hashes
 from overlay.web.templating import render
 
 router = APIRouter()
@@ -71,8 +72,12 @@ async def audit_folder(request: Request, province: str = Form("")) -> HTMLRespon
     except OverlayError as exc:
         return render(request, "audit.html", status_code=400, page="audit", folder=str(folder),
                       province=province, report=None, error=exc.line())
-    return render(request, "audit.html", page="audit", folder=str(folder), province=province,
-                  report=report, written=[str(p) for p in written], error=None)
+    response = render(request, "audit.html", page="audit", folder=str(folder), province=province,
+                      report=report, written=[str(p) for p in written], error=None)
+    # The report (drawn in the frame) is audit.html itself, whose one <style> must stay inline
+    # for the file on disk: the page's policy allows exactly that style, by its hash.
+    response.headers["Content-Security-Policy"] = csp(inline_style_hashes(report))
+    return response
 
 
 feature = Feature(

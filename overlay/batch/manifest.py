@@ -84,6 +84,9 @@ def _unknown_columns(names: Iterable[str]) -> list[str]:
 def _read_csv(path: Path, text: str) -> Manifest:
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        # Only the separator is read from the header: a header has no quotes to learn from, and
+        # Excel writes a " inside a cell as "" (the sniffer would otherwise guess it does not).
+        dialect.doublequote = True
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)

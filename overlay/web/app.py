@@ -16,7 +16,7 @@ from overlay.web.features import Feature
 from overlay.web.i18n import RequestLanguage
 from overlay.web.jobs import JobManager
 from overlay.web.jobstore import JobStore
-from overlay.web.security import Guard
+from overlay.web.security import Guard, SecurityHeaders
 from overlay.web.settings import WebSettings
 from overlay.web.templating import STATIC_DIR
 from overlay.web.uploads import Proxies, clean_old
@@ -65,6 +65,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.mount("/fonts", StaticFiles(directory=fonts_dir()), name="fonts")   # the shipped Thai fonts
     app.add_middleware(Guard, settings=settings)
     app.add_middleware(RequestLanguage)      # every message of a request in its own language
+    app.add_middleware(SecurityHeaders)      # outermost: the Guard's refusals carry them too
     return app
 
 

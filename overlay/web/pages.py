@@ -71,14 +71,17 @@ def page_texts(_: Callable[[str], str]) -> dict[str, str]:
 
 
 @router.get("/lang/{code}")
-def switch_language(request: Request, code: str):
+def switch_language(request: Request, code: str, next: str | None = None):
     lang = i18n.normalise(code)
     if lang is None:
         raise NotFound(_("No messages in this language."), _("Choose th or en."))
     # The cookie is the choice for this browser: its later requests and the jobs they start
-    # speak it (overlay.web.i18n); other browsers keep theirs.
+    # speak it (overlay.web.i18n); other browsers keep theirs. Back to the page it was chosen
+    # on: the switch's link names it (the page sends no Referer), a path of this server only.
     back = request.headers.get("referer") or "/"
     target = back if back.startswith(str(request.base_url)) else "/"
+    if next and next.startswith("/") and not next.startswith("//") and "\\" not in next:
+        target = next
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, lang, max_age=10 * 365 * 24 * 3600, samesite="strict")
     return response

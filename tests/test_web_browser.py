@@ -62,6 +62,7 @@ def server(settings):
 @pytest.fixture
 def page(browser, server):
     context = browser.new_context(locale="th-TH", viewport={"width": 1100, "height": 900},
+                                  bypass_csp=True,   # wait_for_function("…") evaluates text
                                   accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)

@@ -153,7 +153,8 @@ def test_drop_a_logo_on_a_slot_and_the_thumbnail_and_preview_change(tmp_path, me
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page = browser.new_page(viewport={"width": 1100, "height": 900},
+                                    bypass_csp=True)   # wait_for_function("…") evaluates text
             page.set_default_timeout(30_000)
             messages: list[str] = []
             page.on("pageerror", lambda e: messages.append(str(e)))
@@ -328,7 +329,8 @@ def test_import_a_logo_pack_on_the_page(tmp_path, monkeypatch):
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page = browser.new_page(viewport={"width": 1100, "height": 900},
+                                    bypass_csp=True)   # wait_for_function("…") evaluates text
             page.set_default_timeout(30_000)
             messages: list[str] = []
             page.on("pageerror", lambda e: messages.append(str(e)))

@@ -44,6 +44,7 @@ def page(server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         context = browser.new_context(locale="th-TH", viewport={"width": 1100, "height": 900},
+                                      bypass_csp=True,   # wait_for_function("…") evaluates text
                                       accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(20_000)

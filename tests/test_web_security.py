@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+import overlay
 from overlay import i18n, logolib
 from overlay.cli import app
 from overlay.naming import mandate
@@ -229,7 +230,7 @@ def test_refusals_carry_the_headers_too(settings):
 def test_templates_have_no_inline_script_style_or_handler():
     import re
 
-    root = Path(__file__).parent.parent / "overlay"
+    root = Path(overlay.__file__).parent
     for path in [*root.glob("web/templates/**/*.html"), *root.glob("*/templates/**/*.html")]:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\sstyle\s*=", text), path
@@ -319,3 +320,12 @@ def test_batch_report_does_not_run_a_manifests_formula(tmp_path, logo_dir):
     assert by_row["4"]["district"] == "'@SUM(1)"
     for row in rows:
         assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in row.values())
+
+
+def test_every_csv_is_written_through_the_safe_writer():
+    """One writer for every CSV the project writes: a new csv.writer elsewhere would bypass it."""
+    root = Path(overlay.__file__).parent
+    direct = [str(p.relative_to(root)) for p in root.rglob("*.py")
+              if p.name != "files.py" and ("csv.writer(" in (text := p.read_text(encoding="utf-8"))
+                                           or "csv.DictWriter(" in text)]
+    assert direct == []

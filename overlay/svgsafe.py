@@ -42,7 +42,6 @@ MAX_DRAWN = 250_000               # elements drawn once every <use> copy is coun
 RENDER_SECONDS = 20.0             # resvg draws a real logo in well under a second
 RENDER_MEMORY = 3 * 1024 ** 3     # address space of the drawing process (POSIX)
 
-SVG_NS = "http://www.w3.org/2000/svg"
 _DROPPED = {"script", "foreignobject", "iframe", "embed", "object", "audio", "video", "canvas",
             "handler", "listener", "font-face", "font-face-src", "font-face-uri"}
 _REFERRING = {"image", "use", "feimage"}     # drawn from their href: without it, dropped whole
@@ -292,13 +291,10 @@ def _sanitise(root: Any) -> None:
 
 
 def _serialise(root: Any) -> str:
+    """The cleaned tree as text: namespaces as prefixes ET picks (``ns0:svg``), which resvg
+    reads as the same elements (CSS selectors included)."""
     from xml.etree import ElementTree
 
-    if isinstance(root.tag, str) and root.tag.startswith("{" + SVG_NS + "}"):
-        try:
-            return ElementTree.tostring(root, encoding="unicode", default_namespace=SVG_NS)
-        except ValueError:     # an element outside any namespace: the plain form is as good
-            pass
     return ElementTree.tostring(root, encoding="unicode")
 
 

@@ -226,7 +226,7 @@ def _bounded_child(parent: int, prctl: Callable[..., int] | None,
         if prctl is not None:
             die()
         if memory:
-            import resource   # POSIX only; imported here so that Windows never looks for it
+            import resource  # POSIX only; imported here so that Windows never looks for it
 
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     return in_child

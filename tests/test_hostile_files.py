@@ -223,7 +223,8 @@ def test_what_stays_inside_the_document_still_draws(tmp_path):
 def test_an_embedded_svg_image_is_cut_too(tmp_path):
     inner = base64.b64encode(svg('width="10" height="10"', '<image href="/etc/x.png"/>').encode()).decode()
     body = f'<image width="10" height="10" href="data:image/svg+xml;base64,{inner}"/>'
-    assert "data:image/svg" not in svgsafe.read(write(tmp_path / "nested.svg", svg('width="10" height="10"', body))).text
+    safe = svgsafe.read(write(tmp_path / "nested.svg", svg('width="10" height="10"', body)))
+    assert "data:image/svg" not in safe.text
 
 
 # ---------------------------------------------------------------- what it may cost

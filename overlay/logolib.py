@@ -36,9 +36,10 @@ from overlay.logofiles import library_dir as library_dir  # the library's root, 
 from overlay.logofiles import library_entry as library_entry  # and its layout
 from overlay.naming import check_names
 from overlay.presets import LOGO_EXTENSIONS, DistrictEntry, Preset, choose_preset
+from overlay.svgsafe import SvgRefused
 
 MAX_BYTES = 50 * 1024 * 1024      # no official logo file is this big; a video or a RAW photo is
-MAX_PIXELS = 100_000_000          # refuse above; big scans below are reduced
+MAX_PIXELS = logos.MAX_PIXELS     # refuse above (SVGs by their declared size); big scans below are reduced
 MIN_LONG_SIDE = 64                # an icon or a 1×1 pixel is not the official artwork
 MIN_SHORT_SIDE = 16
 STORE_HEIGHT = 512                # 6× the 86 px a logo is drawn at in 1080p: plenty, and small
@@ -136,16 +137,17 @@ def _refuse(key: str, file: Path, why: str, hint: str) -> PresetError:
 def _decode(key: str, file: Path) -> Image.Image:
     """The file as an upright RGBA image, big scans reduced on the way in."""
     if logos.is_svg(file):
+        # Its declared size is read and checked (svgsafe) before anything is drawn; the
+        # drawing itself is bounded in time and memory, and reaches no file or network.
         try:
-            natural = logos.render_svg(file, None)
+            w, h = logos.svg_size(file)
+            scale = min(2 * STORE_HEIGHT / h, 2 * STORE_WIDTH / w)
+            return logos.render_svg(file, (max(1, round(w * scale)), max(1, round(h * scale))))
+        except SvgRefused as exc:
+            raise _refuse(key, file, exc.why, exc.hint or "") from exc
         except PresetError as exc:
             raise _refuse(key, file, _("cannot be read as SVG"),
                           _("Export it again as SVG or PNG.")) from exc
-        w, h = natural.size
-        if w < 1 or h < 1:
-            raise _refuse(key, file, _("has no size"), _("Export it again as SVG or PNG."))
-        scale = min(2 * STORE_HEIGHT / h, 2 * STORE_WIDTH / w)
-        return logos.render_svg(file, (max(1, round(w * scale)), max(1, round(h * scale))))
     try:
         with Image.open(file) as probe:
             w, h = probe.size

@@ -17,15 +17,15 @@ import colorsys
 import hashlib
 import io
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageFont, ImageOps, PngImagePlugin
 
-from overlay import i18n
+from overlay import i18n, svgsafe
 from overlay.errors import PresetError
 from overlay.files import replacing
 from overlay.i18n import _
@@ -66,6 +66,7 @@ MAX_ASPECT = 3.0         # a banner logo is capped at 3x the logo height wide
 SHADOW_FRACTION = 0.04   # soft shadow radius, of the logo height
 
 _SVG_SUFFIXES = (".svg", ".svgz")
+MAX_PIXELS = svgsafe.MAX_PIXELS   # any logo, raster or SVG: above this it is refused, unread
 
 
 @dataclass(frozen=True)
@@ -178,25 +179,52 @@ def _check_exists(path: Path) -> None:
             _("Put the logo there or fix the path in the preset."))
 
 
+def svg_size(path: Path) -> tuple[int, int]:
+    """An SVG's declared size in pixels, read without drawing it (refused when absurd)."""
+    return svgsafe.read(path).size
+
+
 def render_svg(path: Path, size: tuple[int, int] | None) -> Image.Image:
-    try:
-        import resvg_py  # a binary wheel for every platform: no system cairo needed
-    except ImportError as exc:
+    """Draw an SVG logo at ``size`` (its declared size when None): checked and cleaned by
+    ``overlay.svgsafe`` first, drawn in a bounded child with the shipped fonts only."""
+    import importlib.util
+
+    if importlib.util.find_spec("resvg_py") is None:   # a binary wheel for every platform: no cairo
         raise PresetError(
             _("Logo file {path} is an SVG, and no SVG renderer is installed.").format(path=path),
-            _("Run 'pip install resvg-py', or convert the logo to PNG.")) from exc
-    kwargs: dict[str, Any] = {"svg_path": str(path), "resources_dir": str(path.parent)}
-    if fonts_dir().is_dir():
-        kwargs["font_dirs"] = [str(fonts_dir())]
-    if size is not None:
-        kwargs["width"], kwargs["height"] = size
+            _("Run 'pip install resvg-py', or convert the logo to PNG."))
+    safe = svgsafe.read(path)
+    data = svgsafe.rasterise(path, safe, size, fonts_dir())
     try:
-        data = resvg_py.svg_to_bytes(**kwargs)
-        im = Image.open(io.BytesIO(bytes(data)))
+        im = Image.open(io.BytesIO(data))
         im.load()
-    except Exception as exc:  # resvg raises ValueError; anything else is as fatal
+    except Exception as exc:  # not what resvg writes: as fatal
         raise _bad_file(path, exc) from exc
     return im.convert("RGBA")
+
+
+def _too_large(path: Path, w: int, h: int) -> PresetError:
+    return PresetError(_("Logo file {path} is far too large to be a logo ({w}×{h} pixels).")
+                       .format(path=path, w=w, h=h),
+                       _("Use the logo file itself, at most a few thousand pixels across."))
+
+
+def open_image(path: Path) -> Image.Image:
+    """``Image.open``, with a picture that declares more than MAX_PIXELS refused in one line
+    before any of it is decoded (Pillow's own decompression-bomb guard included)."""
+    try:
+        im = Image.open(path)
+    except Image.DecompressionBombError as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        raise PresetError(_("Logo file {path} is far too large to be a logo ({n} million pixels).")
+                          .format(path=path, n=int(found.group(1)) // 10**6 if found else "?"),
+                          _("Use the logo file itself, at most a few thousand pixels across.")) from exc
+    except Exception as exc:
+        raise _bad_file(path, exc) from exc
+    if im.width * im.height > MAX_PIXELS:
+        im.close()
+        raise _too_large(path, im.width, im.height)
+    return im
 
 
 def _oriented_size(im: Image.Image) -> tuple[int, int]:
@@ -211,13 +239,13 @@ def _aspect(src: Path | Image.Image) -> float:
         return w / h
     _check_exists(src)
     if is_svg(src):
-        w, h = render_svg(src, None).size
+        w, h = svg_size(src)
         return w / h
-    try:
-        with Image.open(src) as im:
+    with open_image(src) as im:
+        try:
             w, h = _oriented_size(im)
-    except Exception as exc:
-        raise _bad_file(src, exc) from exc
+        except Exception as exc:
+            raise _bad_file(src, exc) from exc
     return w / h
 
 
@@ -267,8 +295,8 @@ def decode(path: Path, size: tuple[int, int]) -> Image.Image:
     Returns the decoded, upright image (any mode) before the final resize: tests use it to
     see that a huge JPEG is not decoded at full size.
     """
+    im = open_image(path)
     try:
-        im = Image.open(path)
         oriented = _oriented_size(im)
         if im.format == "JPEG":
             # Ask for at least 2x the target so the LANCZOS pass still has detail to work with.

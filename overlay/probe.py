@@ -18,6 +18,7 @@ from overlay.errors import InputError
 from overlay.i18n import _
 
 HDR_TRANSFERS = {16: "pq", 18: "hlg"}          # AVCOL_TRC_SMPTE2084, AVCOL_TRC_ARIB_STD_B67
+MAX_SIDE = 16384       # pixels a side: H.264's own limit is below it; 8K video is 7680
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,8 @@ def _video(container) -> VideoInfo | None:
     cc = stream.codec_context
     first = None
     try:
-        for frame in container.decode(stream):
+        # A picture that declares an absurd size is not decoded at all (require_video refuses it).
+        for frame in container.decode(stream) if _sane(cc.width, cc.height) else ():
             first = frame
             break
     except Exception:  # a damaged start; the render will report it with ffmpeg's words
@@ -184,10 +186,28 @@ def _bit_depth(pix_fmt: str) -> int:
     return 8
 
 
+def _sane(width: int, height: int) -> bool:
+    return 0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE
+
+
 def require_video(info: MediaInfo) -> VideoInfo:
+    """The clip's picture, refused in one line when there is none or its size is absurd."""
     if info.video is None:
         what = _("only sound") if info.audio else _("no picture")
         raise InputError(_("{path} has {what}: there is no video to put the logos on.")
                          .format(path=info.path.name, what=what),
                          _("Pick the video file of the clip, not the sound or a picture."))
-    return info.video
+    video = info.video
+    if video.width <= 0 or video.height <= 0:
+        # ffmpeg reports no size for a picture it will not decode (30000×30000, or damaged).
+        raise InputError(_("{path} has a picture whose size cannot be read: it is damaged, or far "
+                           "larger than any video.").format(path=info.path.name),
+                         _("Pick the video file of the clip; at most {n} pixels a side.")
+                         .format(n=MAX_SIDE))
+    if not (_sane(video.width, video.height) and _sane(*video.display_size)):
+        w, h = video.display_size if _sane(video.width, video.height) else (video.width, video.height)
+        raise InputError(_("{path} is {w}×{h} pixels, larger than any video overlay can make.")
+                         .format(path=info.path.name, w=w, h=h),
+                         _("Pick the video file of the clip; at most {n} pixels a side.")
+                         .format(n=MAX_SIDE))
+    return video

@@ -1,4 +1,4 @@
-"""The only place that starts ffmpeg.
+"""The only place that starts ffmpeg (or any other process: :func:`run_bounded`).
 
 It runs an argument list (never a shell string), logs that exact list (``-v`` shows it),
 reads ``-progress`` from stdout for the progress bar, keeps the tail of stderr for error
@@ -28,6 +28,7 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -160,6 +161,100 @@ def was_killed(stderr: str, returncode: int, *, windows: bool = os.name == "nt")
     # killed ffmpeg stops mid-log (typically "encoder : Lavc… aac") with no such line.
     last = [line for line in stderr.splitlines() if line.strip()][-5:]
     return returncode == 1 and bool(last) and not any(_FFMPEG_ERROR.search(line) for line in last)
+
+
+# ---------------------------------------------------------------- a bounded child
+
+@dataclass(frozen=True)
+class Bounded:
+    returncode: int
+    stdout: bytes
+    stderr: str          # its last few thousand characters
+    timed_out: bool
+
+
+def python_module(module: str) -> list[str]:
+    """The argument list that runs ``module`` of this very package in a fresh Python (the
+    same interpreter, the same overlay, whatever the working folder or PYTHONPATH)."""
+    root = str(Path(__file__).resolve().parent.parent)
+    code = (f"import runpy, sys; sys.path.insert(0, {root!r}); "
+            f"runpy.run_module({module!r}, run_name='__main__', alter_sys=True)")
+    return [sys.executable, "-c", code]
+
+
+def run_bounded(argv: Sequence[str], *, stdin: bytes = b"", timeout: float = 20.0,
+                memory: int | None = 3 * 1024 ** 3, cwd: Path | None = None) -> Bounded:
+    """Run a child that may be handed hostile input (an SVG to draw): killed after
+    ``timeout`` seconds; its address space capped at ``memory`` bytes (POSIX rlimit; a job
+    object's process memory limit on Windows, best effort); tied to our lifetime as ffmpeg is.
+    Never raises for what the child did: the caller reads the result."""
+    argv = [str(a) for a in argv]
+    log.debug("bounded: %s", describe(argv[:1] + argv[3:] if argv[1:2] == ["-c"] else argv))
+    extra: dict[str, Any] = {}
+    if os.name != "nt":
+        extra["preexec_fn"] = _bounded_child(os.getpid(), _prctl() if sys.platform.startswith("linux")
+                                             else None, memory)
+    try:
+        proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, **extra)
+    except OSError as exc:
+        return Bounded(-1, b"", str(exc), False)
+    job = _memory_job(proc, memory) if os.name == "nt" else None
+    try:
+        try:
+            out, err = proc.communicate(stdin, timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+            timed_out = True
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+    finally:
+        if job is not None:
+            job[0].CloseHandle(job[1])
+    return Bounded(proc.returncode, out, err[-4000:].decode("utf-8", "replace"), timed_out)
+
+
+def _bounded_child(parent: int, prctl: Callable[..., int] | None,
+                   memory: int | None) -> Callable[[], None]:
+    die = _die_with_parent(parent, prctl)
+
+    def in_child() -> None:
+        if prctl is not None:
+            die()
+        if memory:
+            import resource  # POSIX only; imported here so that Windows never looks for it
+
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    return in_child
+
+
+JOB_OBJECT_LIMIT_PROCESS_MEMORY = 0x100
+
+
+def _memory_job(proc: subprocess.Popen[bytes], memory: int | None, api: Any = None) -> tuple[Any, Any] | None:
+    """Windows: a job of its own for the child, killing it on close and capping its memory."""
+    try:
+        api = api or _job.get("api") or _kernel32()
+        job = api.CreateJobObjectW(None, None)
+        if not job:
+            return None
+        info = ExtendedLimits()
+        info.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | (
+            JOB_OBJECT_LIMIT_PROCESS_MEMORY if memory else 0)
+        info.ProcessMemoryLimit = memory or 0
+        if not (api.SetInformationJobObject(job, JOB_OBJECT_EXTENDED_LIMIT_INFORMATION,
+                                            ctypes.byref(info), ctypes.sizeof(info))
+                and assign_to_job(api, job, int(proc._handle))):  # type: ignore[attr-defined]
+            api.CloseHandle(job)
+            return None
+        return api, job
+    except (OSError, AttributeError, ValueError) as exc:
+        log.debug("no memory limit for a bounded child: %s", exc)
+        return None
 
 
 # ---------------------------------------------------------------- never outlive overlay

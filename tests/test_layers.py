@@ -26,7 +26,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
                "overlay.runner", "overlay.probe", "overlay.logos", "overlay.logofiles",
                "overlay.subtitles", "overlay.check", "overlay.measure", "overlay.selftest",
                "overlay.thai_breaks", "overlay.detect", "overlay.demo", "overlay.files",
-               "overlay.tools", "overlay.receipt", "overlay.jobfields"),
+               "overlay.tools", "overlay.receipt", "overlay.jobfields", "overlay.svgsafe"),
     # the user's logo library: checks, normalises and stores what the engine reads
     "library": ("overlay.logolib",),
     # the front doors: command line, page, batch, audit, report, doctor

@@ -70,7 +70,7 @@ def page_words(exc: OverlayError) -> tuple[str, str | None]:
     """(message, hint) of ``exc`` as the page says it."""
     if isinstance(exc, OutputExists):
         name = Path(str(exc.path)).name if exc.path else ""
-        return (_("A clip named {name} is already in the output folder.").format(name=name),
+        return (_("A clip named {name} already exists in the output folder.").format(name=name),
                 _("Press \"Make the clip\" again and answer OK when the page asks to replace it, "
                   "or move the old clip out of the output folder first."))
     if isinstance(exc, WebError):

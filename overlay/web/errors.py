@@ -49,9 +49,10 @@ def status_of(exc: OverlayError) -> int:
 
 def _labels() -> dict[str, str]:
     """The command line's options as the page names the same thing (in the request's language)."""
-    return {"--start": _('"Start"'), "--end": _('"End"'), "--province": _('"Province"'),
-            "--district": _('"District"'), "--lao": _('"Organisation (อปท.)"'),
-            "--preset": _('"Preset"'), "--subs-mode": _("the subtitle choice"),
+    return {"--start": _("the start of the part to keep"), "--end": _("the end of the part to keep"),
+            "--province": _("the province"), "--district": _("the district"),
+            "--lao": _("the organisation's name"),
+            "--preset": _("the preset"), "--subs-mode": _("the subtitle choice"),
             "--max-duration": _("the length limit"), "--out-dir": _("the output folder"),
             "--quality": _("the quality")}
 
@@ -63,7 +64,8 @@ _CLI_HINT = re.compile(r"--[a-z]|'overlay |\boverlay [a-z]+ |shown above|แส�
 
 def _page_text(text: str) -> str:
     labels = _labels()
-    return _OPTION.sub(lambda m: labels.get(m.group(0), _("the page's settings")), text)
+    worded = _OPTION.sub(lambda m: labels.get(m.group(0), _("the page's settings")), text)
+    return worded[:1].upper() + worded[1:] if worded != text else worded
 
 
 def page_words(exc: OverlayError) -> tuple[str, str | None]:

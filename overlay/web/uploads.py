@@ -33,8 +33,8 @@ from overlay.render import seconds
 from overlay.subtitles import check_srt, read_srt
 from overlay.timecode import format_time
 from overlay.tools import ffmpeg_exe
-from overlay.web.errors import NotFound, TooLarge, WebError
 from overlay.web import limits
+from overlay.web.errors import NotFound, TooLarge, WebError
 from overlay.web.features import Feature
 from overlay.web.jobstore import ACTIVE, JobStore, Upload, new_id
 from overlay.web.settings import WebSettings

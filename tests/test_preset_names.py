@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from overlay.errors import NamingError, PresetError
-from overlay.naming import inside
-from overlay.presets import by_name, check_name, load_preset, names, user_presets_dir
+from overlay.presets import load_preset
 
 from web_support import client, web_settings
 
@@ -40,7 +39,7 @@ def send(c, path: Path | bytes, kind="clip", name="clip.mp4"):
 
 
 def user_preset(name: str, text: str) -> Path:
-    folder = user_presets_dir()
+    folder = Path(os.environ["OVERLAY_DATA_DIR"]) / "presets"      # the user's own presets
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.toml"
     path.write_text(text, encoding="utf-8")
@@ -79,6 +78,9 @@ def test_uploaded_toml_as_preset_path_writes_nothing_outside(web, settings, clip
 
 
 def test_check_name_refuses_paths_and_knows_the_names():
+    from overlay.presets import by_name, check_name, names, user_presets_dir
+
+    assert user_presets_dir() == Path(os.environ["OVERLAY_DATA_DIR"]) / "presets"
     assert {"base", "uttaradit"} <= set(names())
     for bad in ("/etc/passwd", "a/b", "a\\b", "..", "../x", "C:x", "x.toml", ""):
         with pytest.raises(PresetError) as info:
@@ -127,6 +129,8 @@ def test_cli_refuses_a_bad_preset_in_one_line(tmp_path, clip3):
 
 
 def test_inside_keeps_the_output_in_its_folder(tmp_path):
+    from overlay.naming import inside
+
     assert inside(tmp_path, "a.mp4") == tmp_path / "a.mp4"
     for bad in ("../a.mp4", "x/../../a.mp4", "/etc/a.mp4", "a/b.mp4", "..", ""):
         with pytest.raises(NamingError):

@@ -16,11 +16,12 @@ import time
 import httpx
 import pytest
 
-from overlay.web.instance import LOCK_NAME, AlreadyRunning, claim, running
 from overlay.web.jobstore import QUEUED, RUNNING, JobRecord, JobStore, new_id
 
 from conftest import make_clip, posix_only
 from web_support import TOKEN, client, web_settings
+
+LOCK_NAME = "overlay-web.lock"
 
 
 def dead_pid() -> int:
@@ -70,6 +71,8 @@ def test_second_overlay_web_points_to_the_first_and_leaves_its_jobs(tmp_path, of
 
 
 def test_a_live_owner_refuses_a_second_app(tmp_path):
+    from overlay.web.instance import AlreadyRunning, running
+
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
@@ -90,6 +93,8 @@ def test_a_live_owner_refuses_a_second_app(tmp_path):
 
 
 def test_stale_lock_is_taken_over(tmp_path):
+    from overlay.web.instance import running
+
     write_lock(tmp_path, dead_pid(), 1)
     store = JobStore(tmp_path / "overlay.db")
     job = store.add(JobRecord(new_id(), {"input": "x", "district": "พิชัย"}, status=RUNNING))
@@ -102,6 +107,8 @@ def test_stale_lock_is_taken_over(tmp_path):
 
 
 def test_a_reused_pid_that_listens_on_nothing_is_stale(tmp_path):
+    from overlay.web.instance import claim, running
+
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     free = socket.socket()
     free.bind(("127.0.0.1", 0))

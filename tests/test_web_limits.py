@@ -9,7 +9,6 @@ import time
 
 import pytest
 
-from overlay.web import limits
 from overlay.web.jobs import JobManager
 
 from web_support import TOKEN, client, web_settings
@@ -41,6 +40,8 @@ def one_line(response, lang="en"):
 
 
 def full_disk(monkeypatch, free=10 << 20):
+    from overlay.web import limits
+
     monkeypatch.setattr(limits, "free_bytes", lambda path: free)
 
 
@@ -74,6 +75,8 @@ def test_full_disk_refuses_a_render_with_507_and_the_history_still_shows(web, se
 
 
 def test_free_bytes_is_the_disks(tmp_path):
+    from overlay.web import limits
+
     assert limits.free_bytes(tmp_path / "not" / "yet") > 0
 
 

@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping
 
 from overlay.errors import UsageError
 from overlay.i18n import _
+from overlay.presets import check_name
 from overlay.render import Job, seconds
 
 REQUIRED = ("input", "district")
@@ -36,6 +37,8 @@ class Options:
     check: bool = True
     threads: int | None = None           # x264 threads per job, when several share the machine
     require_official_logos: bool = False
+    # The page's rule: a preset is chosen by its name (``presets.names()``), never a path.
+    preset_names_only: bool = False
 
 
 def text_fields(values: Mapping[str, Any], names: tuple[str, ...] = (*REQUIRED, *OPTIONAL)
@@ -73,6 +76,9 @@ def job_from_fields(values: Mapping[str, Any], options: Options, file: FileFn) -
 
     def path(name: str) -> Path | None:
         return file(name, v[name]) if v.get(name) else None
+
+    if options.preset_names_only and v.get("preset"):
+        check_name(v["preset"])
 
     return Job(input=file("input", v["input"]), district=v["district"],
                out_dir=Path(options.out_dir).resolve(), preset=v.get("preset") or options.preset,

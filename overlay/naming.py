@@ -8,17 +8,17 @@ canonical spelling from the gazetteer is what is written.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from overlay.errors import NamingError
 from overlay.gazetteer import BANGKOK, gazetteer
 from overlay.i18n import _
+from overlay.presets import UNSAFE as _UNSAFE
 from overlay.presets import base
-
-# Characters no file system of a district office accepts, plus path separators.
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,24 @@ def format_name(district: str, province: str, template: str | None = None) -> st
         raise NamingError(_("The file name {name!r} contains characters a file name cannot hold.")
                           .format(name=name), _("Fix the name template in the preset."))
     return name
+
+
+def inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refused unless it is a file directly inside ``folder``: the output
+    is always in the output folder, whatever a preset or a name holds."""
+    folder = Path(folder)
+    path = folder / name
+    plain = (name and name == os.path.basename(name) and "/" not in name and "\\" not in name
+             and ".." not in name and not Path(name).drive and not Path(name).is_absolute())
+    try:
+        real = os.path.realpath(path)
+        within = os.path.dirname(real) == os.path.realpath(folder)
+    except (OSError, ValueError):
+        within = False
+    if not plain or not within:
+        raise NamingError(_("The file name {name!r} would be written outside the output folder.")
+                          .format(name=name), _("Fix the name template in the preset."))
+    return path
 
 
 def _template_regex(template: str) -> re.Pattern[str]:

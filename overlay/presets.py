@@ -8,6 +8,8 @@ Command-line options are applied after loading, by the caller.
 from __future__ import annotations
 
 import functools
+import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +20,18 @@ from overlay.errors import PresetError
 from overlay.gazetteer import gazetteer, normalise_thai
 from overlay.i18n import _
 from overlay.resources import presets_dir
+from overlay.store import data_home
 
 LOGO_EXTENSIONS = (".png", ".svg", ".jpg", ".jpeg")
 DEFAULT_PRESET = "uttaradit"
+# What a preset may name as the clip's extension: containers YouTube takes and ffmpeg writes.
+VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv")
+# The fields a name template may use (naming.format_name fills them from the gazetteer).
+TEMPLATE_FIELDS = ("district", "province")
+# Characters no file system of a district office accepts, plus path separators.
+UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+# A preset's name: a file name stem, never a path (no separator, no "..", no drive).
+_NAME = re.compile(r"[^\W_][\w .-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,60 @@ def available() -> list[Path]:
     return sorted(p for p in presets_dir().glob("*.toml"))
 
 
+def user_presets_dir() -> Path:
+    """The user's own presets: ``presets/*.toml`` in the data folder (never the package's)."""
+    return data_home() / "presets"
+
+
+def _user_files() -> list[Path]:
+    folder = user_presets_dir()
+    shipped = {p.stem for p in available()}
+    try:
+        found = sorted(folder.glob("*.toml"))
+    except OSError:
+        return []
+    # A shipped name stays the shipped preset: a user file may extend it, never shadow it.
+    return [p for p in found if p.stem not in shipped and is_name(p.stem) and p.is_file()]
+
+
+def names() -> list[str]:
+    """Every preset a request may choose by name: the shipped ones, then the user's own."""
+    return [p.stem for p in available()] + [p.stem for p in _user_files()]
+
+
+def is_name(text: str) -> bool:
+    """A preset's name, not a path: no separator, no "..", no drive, no ``.toml``."""
+    return (bool(_NAME.fullmatch(text)) and ".." not in text and not text.endswith((".", " "))
+            and not text.lower().endswith(".toml"))
+
+
+def _named(name: str) -> Path | None:
+    """The file of the preset called ``name`` (shipped first, then the user's), or None."""
+    if not is_name(name):
+        return None
+    shipped = presets_dir() / f"{name}.toml"
+    if shipped.is_file():
+        return shipped
+    return next((p for p in _user_files() if p.stem == name), None)
+
+
+def check_name(name: str) -> str:
+    """``name`` when it is a preset's name among ``names()``; else one line. A path is
+    refused without looking at it: the answer is the same whether the file exists or not."""
+    if not is_name(name):
+        raise PresetError(_("A preset is chosen by its name from the list, never by a file path."),
+                          _("Choose one of: {names}.").format(names=", ".join(names())))
+    if _named(name) is None:
+        raise PresetError(_('Unknown preset "{name}".').format(name=name),
+                          _("Choose one of: {names}.").format(names=", ".join(names())))
+    return name
+
+
+def by_name(name: str) -> Preset:
+    """The preset called ``name`` (shipped or the user's own); a path is refused."""
+    return load_preset(check_name(name))
+
+
 def _locate(name_or_path: str, relative_to: Path | None = None) -> Path:
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or len(candidate.parts) > 1:
@@ -116,9 +181,9 @@ def _locate(name_or_path: str, relative_to: Path | None = None) -> Path:
             return candidate
         raise PresetError(_("Preset file {path} does not exist.").format(path=candidate),
                           _("Check the path, or run 'overlay presets' to list the built-in ones."))
-    shipped = presets_dir() / f"{name_or_path}.toml"
-    if shipped.is_file():
-        return shipped
+    found = _named(name_or_path)
+    if found is not None:
+        return found
     names = ", ".join(p.stem for p in available())
     raise PresetError(_('Unknown preset "{name}".').format(name=name_or_path),
                       _("Built-in presets: {names}; or give a path to a .toml file.").format(names=names))
@@ -193,11 +258,41 @@ def load_preset(name_or_path: str = "base") -> Preset:
                 entry.setdefault("lao_confirmed", True)
         merged = deep_merge(merged, raw)
     try:
-        return _build(merged, tuple(p.parent for p, _raw in chain))
+        preset = _build(merged, tuple(p.parent for p, _raw in chain))
     except (KeyError, TypeError, ValueError) as exc:
         raise PresetError(_("Preset {name} is incomplete or has a wrong value: {reason}.")
                           .format(name=name_or_path, reason=exc),
                           _("Compare it with presets/base.toml.")) from exc
+    check_naming(preset.name_template, preset.extension, name_or_path)
+    return preset
+
+
+def check_naming(template: str, extension: str, name: str = "") -> None:
+    """The values of ``[naming]`` that build the output's path, checked when the preset is
+    loaded: a video extension, and a template of the known fields that cannot name a folder."""
+    if extension.lower() not in VIDEO_EXTENSIONS:
+        raise PresetError(_('Preset {name}: the extension "{ext}" is not one of {allowed}.')
+                          .format(name=name, ext=extension, allowed=", ".join(VIDEO_EXTENSIONS)),
+                          _('Write e.g. extension = ".mp4" under [naming].'))
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise _bad_template(name, template) from exc
+    for literal, field_name, spec, conversion in parts:
+        if field_name is not None and (field_name not in TEMPLATE_FIELDS or spec or conversion):
+            raise _bad_template(name, template)
+        if UNSAFE.search(literal):
+            raise _bad_template(name, template)
+    sample = template.format(**{f: "x" for f in TEMPLATE_FIELDS})
+    if ".." in sample or not sample.strip(" .") or sample.strip() != sample:
+        raise _bad_template(name, template)
+
+
+def _bad_template(name: str, template: str) -> PresetError:
+    return PresetError(_('Preset {name}: the name template "{template}" may only hold text and '
+                         '{{district}} and {{province}}, and no / \\ : or "..".')
+                       .format(name=name, template=template),
+                       _("Fix template under [naming] (compare it with presets/base.toml)."))
 
 
 def _build(raw: Mapping[str, Any], search_dirs: tuple[Path, ...]) -> Preset:

@@ -5,6 +5,7 @@ then rendered in one ffmpeg pass into a private work folder and renamed into pla
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -18,7 +19,7 @@ from overlay.i18n import _
 from overlay.logofiles import LogoRef, district_logos, logo_row
 from overlay.logos import load_logo
 from overlay.loudness import AudioPlan
-from overlay.naming import Place, check_names, format_name
+from overlay.naming import Place, check_names, format_name, inside
 from overlay.presets import DistrictEntry, Preset, choose_preset, length_limit
 from overlay.probe import MediaInfo, probe, require_video
 from overlay.runner import ProgressFn
@@ -127,7 +128,7 @@ def plan(job: Job) -> Plan:
                           "its province logos may be wrong.")
                         .format(preset=preset.name, p1=preset.province, p2=place.province))
 
-    output = Path(job.out_dir) / output_name(preset, place)
+    output = inside(Path(job.out_dir), output_name(preset, place))
     if output.exists() and output.resolve() == Path(job.input).resolve():
         raise UsageError(_("The output would replace the input {path}.").format(path=output),
                          _("Choose another --out-dir: the input is never changed."))
@@ -175,6 +176,28 @@ def plan(job: Job) -> Plan:
         warnings.append(_("The organisation name for อำเภอ{d} is not confirmed in the preset; "
                           "give it with --lao.").format(d=place.district))
     return replace(result, warnings=tuple(warnings))
+
+
+# Bits per pixel of the encoded picture, well above what x264 writes at these CRFs: the
+# estimate must not be short, a free-space check that passes and then fills the disk is worse.
+BITS_PER_PIXEL = 0.3
+SIZE_MARGIN = 1.25
+
+
+def estimate_bytes(p: Plan) -> int:
+    """An upper estimate of the finished clip's size (for a free-space check before the render)."""
+    video = p.width * p.height * float(p.fps) * BITS_PER_PIXEL
+    audio = _bitrate(p.preset.encode.audio_bitrate)
+    return int((video + audio) / 8 * p.duration * SIZE_MARGIN) + (1 << 20)
+
+
+def _bitrate(text: str) -> float:
+    value = text.strip().lower()
+    scale = {"k": 1e3, "m": 1e6}.get(value[-1:], 1.0)
+    try:
+        return float(value.rstrip("km")) * scale
+    except ValueError:
+        return 320e3
 
 
 def check_logos(logos: tuple[LogoRef, ...]) -> None:
@@ -294,10 +317,19 @@ def _proven_ffmpeg() -> str:
     return str(selftest.require().path)
 
 
+WORK_PREFIX = "overlay-work-"
+
+
+def work_prefix() -> str:
+    """A render's work folder name carries its owner (machine, process), as a partial output
+    does (``runner.temp_output_path``), so a killed server's folder can be swept safely."""
+    return f"{WORK_PREFIX}{runner._host_tag()}-{os.getpid()}-"
+
+
 def _render_into(p: Plan, track: ProgressFn, warn: Callable[[str], None] | None,
                  written: list[float], audio: AudioPlan | None) -> Rendered:
     mode = p.job.subs_mode
-    with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=work_prefix()) as tmp:
         work = Path(tmp)
         prep = _prepare(p, work, burn=mode in ("burn", "both"), embed=mode in ("embed", "both"))
         with runner.atomic_output(p.output, p.job.force) as temp:
@@ -380,7 +412,7 @@ def preview(p: Plan, at: float, output: Path) -> Path:
              for lang, sub in p.subtitles.items()}
     shifted = replace(p, start=p.start + at, duration=max(0.5, min(1.0, p.duration - at)),
                       subtitles=later)
-    with tempfile.TemporaryDirectory(prefix="overlay-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=work_prefix()) as tmp:
         work = Path(tmp)
         prep = _prepare(shifted, work, burn=True, embed=False)
         output.parent.mkdir(parents=True, exist_ok=True)

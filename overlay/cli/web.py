@@ -35,6 +35,7 @@ def web(
     """Open the whole job as a page in your browser, on this computer only."""
     import webbrowser
 
+    from overlay.web.instance import AlreadyRunning, running
     from overlay.web.server import prepare, stop_on_hangup, url
     from overlay.web.settings import LOOPBACK_NAMES, WebSettings
 
@@ -51,7 +52,17 @@ def web(
         err.print(f"[bold yellow]{escape(_('Warning'))}:[/] " + escape(_(
             "listening on {host}: other computers on the network can reach this page "
             "(they still need the token).").format(host=host)), markup=True)
-    server, sock, settings = prepare(settings)
+    # One server per data folder: a second start (a second window, a double-clicked
+    # shortcut) sends the user to the page already running, and leaves its jobs alone.
+    owner = running(settings.data_dir)
+    if owner is None:
+        try:
+            server, sock, settings = prepare(settings)
+        except AlreadyRunning as exc:
+            owner = exc.owner
+    if owner is not None:
+        _show_running(owner, open_browser=not no_browser)
+        raise typer.Exit(0)
     address = url(settings)
     err.print(_("overlay web is running. Open this address (Ctrl-C stops it):"))
     out.print(address, markup=False, soft_wrap=True)
@@ -65,6 +76,19 @@ def web(
     err.print(_("overlay web stopped."))
     # Like every command: 130 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP.
     raise typer.Exit(128 + server.stop_signal if server.stop_signal else 0)
+
+
+def _show_running(owner, open_browser: bool) -> None:
+    import webbrowser
+
+    from overlay.web.instance import where
+
+    err.print(_("overlay web is already running for this data folder, at {where}: use that page.")
+              .format(where=where(owner)), markup=False, soft_wrap=True)
+    if owner.address:
+        out.print(owner.address, markup=False, soft_wrap=True)
+        if open_browser:
+            webbrowser.open(owner.address)
 
 
 # Mounted at the top level by overlay.cli.main.GROUPS.

@@ -37,8 +37,7 @@ FEATURES = (
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     settings = settings or WebSettings()
     store = JobStore(settings.db_path)
-    store.mark_interrupted()          # a job running when the last server stopped is not running
-    jobs = JobManager(store, settings)
+    jobs = JobManager(store, settings)   # holds the data folder; then marks an earlier server's jobs
     proxies = Proxies()
 
     @asynccontextmanager

@@ -27,7 +27,8 @@ from overlay.receipt import Item, describe
 from overlay.render import Job, Plan
 from overlay.report.model import TOPICS, chapters_from, check_chapter
 from overlay.timecode import format_time
-from overlay.web.errors import Conflict, NotFound, WebError
+from overlay.web import instance, limits
+from overlay.web.errors import Conflict, NotFound, WebError, page_line
 from overlay.web.jobstore import (
     ACTIVE,
     CANCELLED,
@@ -114,7 +115,8 @@ def build_job(fields: Mapping[str, Any], force: bool, store: JobStore, out_dir: 
                              "never sent).").format(field=name), _("Choose the file again."))
         return Path(upload.path)
 
-    job = job_from_fields(fields, Options(out_dir=out_dir, force=force), upload_file)
+    job = job_from_fields(fields, Options(out_dir=out_dir, force=force, preset_names_only=True),
+                          upload_file)
     return replace(job, language=i18n.language())     # the request's: the job speaks it
 
 
@@ -140,6 +142,18 @@ class JobManager:
     def __init__(self, store: JobStore, settings: WebSettings) -> None:
         self.store = store
         self.settings = settings
+        # One server per data folder: only the lock's holder may call the jobs of an earlier
+        # server stopped (a second server would stop the first one's live jobs) and sweep
+        # what a killed server left. AlreadyRunning when another live server holds it.
+        self.claim = instance.claim(
+            settings.data_dir, settings.host, settings.port,
+            instance.address(settings.host, settings.port, settings.token) if settings.port else None)
+        store.mark_interrupted()
+        try:
+            instance.sweep(settings.output_dir, settings.work_dir,
+                           {u.id for u in store.uploads_before(float("inf"))})
+        except OSError:
+            log.exception("sweeping what an earlier server left")
         self._queue: collections.deque[str] = collections.deque()
         self._live: dict[str, Live] = {}
         self._cancel: dict[str, threading.Event] = {}
@@ -153,12 +167,16 @@ class JobManager:
     def submit(self, body: Mapping[str, Any], names: Mapping[str, str] | None = None) -> JobRecord:
         values, force = job_fields(body)
         marks = clean_chapters(body.get("chapters"))
+        self._room_in_queue()
         job = build_job(values, force, self.store, self.settings.output_dir)
         plan = render.plan(job)       # planned once: the worker renders this plan
+        limits.require_space(plan.output.parent, render.estimate_bytes(plan),
+                             self.settings.free_margin, _("this clip"))
         warnings = list(plan.warnings) + chapter_warnings(marks, plan.duration)
         with self._cv:
             if self.stopping:
                 raise Conflict(_("overlay web is stopping."), None)
+            self._room_in_queue()
             labels = dict(names or {})
             for name in UPLOAD_FIELDS:
                 if name in values:
@@ -178,6 +196,10 @@ class JobManager:
             self._ensure_worker()
             self._cv.notify_all()
         return record
+
+    def _room_in_queue(self) -> None:
+        if len(self._queue) >= self.settings.max_queued:
+            raise limits.queue_full(self.settings.max_queued)
 
     def again(self, job_id: str, force: bool | None = None) -> JobRecord:
         old = self.store.get(job_id)
@@ -236,6 +258,8 @@ class JobManager:
             self._cv.notify_all()
         if self._thread is not None:
             self._thread.join(timeout)
+        if self._thread is None or not self._thread.is_alive():
+            self.claim.release()       # the next server may start here
 
     # ------------------------------------------------------------ the worker
 
@@ -292,7 +316,7 @@ class JobManager:
             self._finish(job_id, status=STOPPED if self.stopping else CANCELLED, warnings=warnings)
             return
         except OverlayError as exc:
-            self._finish(job_id, status=FAILED, error=exc.line(), warnings=warnings)
+            self._finish(job_id, status=FAILED, error=page_line(exc), warnings=warnings)
             return
         assert result.receipt is not None
         items = [item.to_data() for item in result.receipt.items]    # worded when shown

@@ -2,17 +2,23 @@
 
 A job is stored with the fields of a ``batch`` row (``settings``), its status, its output,
 its receipt and its times. A job that was queued or running when the server stopped is
-marked ``stopped`` at the next start: the history never shows a render nobody is doing.
+marked ``stopped`` at the next start, by the server that holds the data folder's lock
+(``overlay.web.instance``): the history never shows a render nobody is doing, and never calls
+stopped a render a live server is doing.
+
+Reads take no write lock: a full disk (where SQLite cannot write) still shows the history.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import uuid
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from overlay.web import db
 
@@ -103,6 +109,13 @@ def _decode(row: Mapping[str, Any], cls: type) -> Any:
     return cls(**values)
 
 
+@contextmanager
+def _reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only unit of work: no ``BEGIN IMMEDIATE``, so nothing to write on the disk."""
+    with closing(db.connect(path)) as conn:
+        yield conn
+
+
 class JobStore:
     """Jobs and uploads; every method opens its own connection (safe from any thread)."""
 
@@ -120,13 +133,13 @@ class JobStore:
         return job
 
     def get(self, job_id: str) -> JobRecord | None:
-        with db.transaction(self.path) as conn:
+        with _reading(self.path) as conn:
             row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _decode(row, JobRecord) if row else None
 
     def jobs(self, limit: int = 100) -> list[JobRecord]:
         """The newest first."""
-        with db.transaction(self.path) as conn:
+        with _reading(self.path) as conn:
             rows = conn.execute("SELECT * FROM jobs ORDER BY created DESC LIMIT ?", (limit,)).fetchall()
         return [_decode(r, JobRecord) for r in rows]
 
@@ -145,7 +158,8 @@ class JobStore:
             conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
 
     def mark_interrupted(self) -> int:
-        """At start: queued or running jobs of an earlier server become ``stopped``."""
+        """At start, once this server holds the data folder: queued or running jobs of an
+        earlier server (which is gone) become ``stopped``."""
         with db.transaction(self.path) as conn:
             cur = conn.execute("UPDATE jobs SET status = ?, finished = COALESCE(finished, ?) "
                                f"WHERE status IN ({', '.join('?' * len(ACTIVE))})",
@@ -162,12 +176,12 @@ class JobStore:
         return upload
 
     def get_upload(self, upload_id: str) -> Upload | None:
-        with db.transaction(self.path) as conn:
+        with _reading(self.path) as conn:
             row = conn.execute("SELECT * FROM uploads WHERE id = ?", (upload_id,)).fetchone()
         return _decode(row, Upload) if row else None
 
     def uploads_before(self, when: float) -> list[Upload]:
-        with db.transaction(self.path) as conn:
+        with _reading(self.path) as conn:
             rows = conn.execute("SELECT * FROM uploads WHERE created < ?", (when,)).fetchall()
         return [_decode(r, Upload) for r in rows]
 

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from overlay.errors import UsageError
 from overlay.i18n import _
 from overlay.web.app import create_app
+from overlay.web.instance import address
 from overlay.web.settings import WebSettings
 
 
@@ -34,9 +35,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def url(settings: WebSettings, path: str = "/") -> str:
-    host = settings.host if settings.host not in ("0.0.0.0", "::") else "127.0.0.1"
-    host = f"[{host}]" if ":" in host else host
-    return f"http://{host}:{settings.port}{path}?token={settings.token}"
+    return address(settings.host, settings.port, settings.token, path)
 
 
 @dataclass
@@ -83,7 +82,11 @@ def prepare(settings: WebSettings) -> tuple[Server, socket.socket, WebSettings]:
     """Bind the socket, fix the port in the settings, build the app and its server."""
     sock = bind(settings.host, settings.port)
     settings = replace(settings, port=sock.getsockname()[1])
-    app = create_app(settings)
+    try:
+        app = create_app(settings)    # instance.AlreadyRunning: another server holds the folder
+    except BaseException:
+        sock.close()
+        raise
     config = uvicorn.Config(app, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=5, lifespan="on")
     return Server(config, app), sock, settings

@@ -49,6 +49,14 @@ class WebSettings:
     max_upload: int = 8 * GIB                       # bytes; a 5-minute 4K phone clip is ~2 GB
     keep_days: float = 14.0                         # uploads and previews older than this go
     db_path: Path | None = None                     # default: overlay.db in the user data folder
+    max_queued: int = 20                            # clips waiting behind the one being made
+    upload_idle: float = 60.0                       # seconds without a byte: a stalled upload
+    free_margin: int = 256 << 20                    # bytes an upload or a render leaves free
+
+    @property
+    def data_dir(self) -> Path:
+        """The data folder this server owns (its database's): one server per folder."""
+        return self.db_path.parent if self.db_path is not None else data_home()
 
     @property
     def allowed_hosts(self) -> frozenset[str]:

@@ -7,6 +7,8 @@ display text). The clip is checked by probing, never by its extension.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 import shutil
 import threading
@@ -31,6 +33,7 @@ from overlay.render import seconds
 from overlay.subtitles import check_srt, read_srt
 from overlay.timecode import format_time
 from overlay.tools import ffmpeg_exe
+from overlay.web import limits
 from overlay.web.errors import NotFound, TooLarge, WebError
 from overlay.web.features import Feature
 from overlay.web.jobstore import ACTIVE, JobStore, Upload, new_id
@@ -273,20 +276,30 @@ async def upload(request: Request, kind: str = "clip") -> dict[str, Any]:
     limit = settings.max_upload if kind == "clip" else SUBS_LIMIT
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
+        raise _too_large(limit, kind)
+    what = _("this clip") if kind == "clip" else _("this subtitle file")
+    if declared and declared.isdigit():
+        limits.require_space(settings.work_dir, int(declared), settings.free_margin, what)
     display = display_name(request)
     upload_id = new_id()
     folder = uploads_dir(settings) / upload_id
     folder.mkdir(parents=True)
     path = folder / safe_name(display, "clip" if kind == "clip" else "subtitles")
-    size = 0
+    # Written under an owner-tagged partial name, renamed when whole: a killed server's
+    # half upload is told apart and swept at the next start (instance.sweep).
+    partial = runner.temp_output_path(path)
+    size, checked = 0, -CHECK_EVERY          # the first chunk is checked too
     try:
-        with open(path, "wb") as fh:
-            async for chunk in request.stream():
+        with open(partial, "wb") as fh:
+            async for chunk in _idle_limited(request, settings.upload_idle):
                 size += len(chunk)
                 if size > limit:
-                    raise _too_large(limit)
+                    raise _too_large(limit, kind)
+                if size - checked >= CHECK_EVERY:        # the disk fills while it streams
+                    checked = size
+                    limits.still_room(folder, settings.free_margin, what)
                 fh.write(chunk)
+        os.replace(partial, path)
         if size == 0:
             raise InputError(_("The file {name} is empty (0 bytes).").format(name=display),
                              _("Choose the file again."))
@@ -304,10 +317,28 @@ async def upload(request: Request, kind: str = "clip") -> dict[str, Any]:
     return result
 
 
-def _too_large(limit: int) -> TooLarge:
+CHECK_EVERY = 8 << 20           # bytes between free-space checks while an upload streams
+
+
+async def _idle_limited(request: Request, idle: float):
+    """The body's chunks; Stalled (408) when none comes for ``idle`` seconds."""
+    chunks = request.stream().__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(chunks.__anext__(), idle)
+        except StopAsyncIteration:
+            return
+        except asyncio.TimeoutError:
+            raise limits.stalled(idle) from None
+        yield chunk
+
+
+def _too_large(limit: int, kind: str = "clip") -> TooLarge:
+    if kind != "clip":
+        return TooLarge(_("The file is larger than {mb} MB: it is not a subtitle file.")
+                        .format(mb=limit >> 20), _("Choose the .srt file of the clip."))
     return TooLarge(_("The file is larger than the limit of {mb} MB.").format(mb=limit >> 20),
-                    _("Trim or compress the clip first, or start overlay web with a larger "
-                      "--max-upload-mb."))
+                    _("Trim or compress the clip first (a 5-minute clip from a phone fits)."))
 
 
 def _check(upload: Upload) -> tuple[dict[str, Any], MediaInfo | None]:

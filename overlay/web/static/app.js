@@ -325,6 +325,18 @@ async function setupWhere() {
   byId("district").addEventListener("change", districtChanged);
   byId("lao").addEventListener("change", settingsChanged);
   document.addEventListener("overlay:logos-changed", settingsChanged);   // a logo stored: preview again
+  setupPresets();
+}
+
+// The preset is chosen by its name from the server's list (never a file path).
+async function setupPresets() {
+  const select = byId("preset");
+  if (!select) return;
+  let data;
+  try { data = await api("GET", "/api/presets"); } catch (err) { showError(err.message); return; }
+  const th = document.documentElement.lang === "th";
+  for (const p of data.presets) select.append(el("option", { value: p.name }, th ? p.label_th : p.label_en));
+  select.addEventListener("change", districtChanged);
 }
 
 const matches = (entry, text) => {
@@ -371,7 +383,8 @@ async function districtChanged() {
     return;
   }
   try {
-    state.place = await api("GET", `/api/name?district=${encodeURIComponent(district)}&province=${encodeURIComponent(province)}`);
+    const preset = byId("preset") ? byId("preset").value : "";
+    state.place = await api("GET", `/api/name?district=${encodeURIComponent(district)}&province=${encodeURIComponent(province)}&preset=${encodeURIComponent(preset)}`);
   } catch (err) { state.place = null; showError(err.message); updateRenderButton(); return; }
   name.textContent = state.place.file_name;
   const lao = byId("lao");
@@ -436,6 +449,7 @@ function fields() {
     district: byId("district").value,
     province: byId("province").value,
     lao: byId("lao").value,
+    preset: byId("preset") ? byId("preset").value : "",
     start: byId("start").value,
     end: byId("end").value,
     subs_mode: (document.querySelector("input[name=subs_mode]:checked") || {}).value || "burn",

@@ -259,7 +259,7 @@ async function followProxy(clip) {
 // loaded (a new clip still being sent or copied for the player: the old one's time is not it).
 function playerTime() {
   const video = byId("player");
-  if (!state.clip || !video.currentSrc || video.readyState < 1 || isNaN(video.duration)) return null;
+  if (!state.clip || !video.getAttribute("src") || video.readyState < 1 || isNaN(video.duration)) return null;
   return Math.min(video.currentTime, state.clip.info.duration);
 }
 

@@ -124,7 +124,8 @@ def test_the_draft_has_a_size_limit(settings):
         assert f"{MAX_BYTES >> 10} kB" in r.json()["error"]
         too_many = [{"start": i, "end": i + 0.5, "text": "x"} for i in range(2001)]
         assert c.put("/api/draft", json={"cues": {"th": too_many}}).status_code == 400
-        assert c.put("/api/draft", content=b"{not json", headers={"content-type": "application/json"}).status_code == 400
+        broken = c.put("/api/draft", content=b"{not json", headers={"content-type": "application/json"})
+        assert broken.status_code == 400
         assert c.get("/api/draft").json()["draft"] is None
 
 

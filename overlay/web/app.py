@@ -28,6 +28,7 @@ FEATURES = (
     "overlay.web.uploads",   # clips and subtitles: upload, probe, player proxy, subs check
     "overlay.web.places",    # provinces, districts, the mandated file name
     "overlay.web.api",       # jobs, progress (SSE), download, preview
+    "overlay.web.drafts",    # the clip page's draft: kept as it is chosen (issue 23)
     "overlay.web.report",    # the report form (แบบรายงาน)
     "overlay.web.routes_logos",   # the seven logo slots of the chosen district
     "overlay.audit.web",     # audit a folder of what the districts sent (issue 16)

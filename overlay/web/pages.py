@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Callable
 
 from fastapi import APIRouter, Request
@@ -26,7 +27,7 @@ def job_page(request: Request):
     t = translator(lang)
     return render(request, "job.html", page="job", texts=page_texts(t),
                   output_dir=str(settings.output_dir), max_upload_mb=settings.max_upload >> 20,
-                  chapter_topics=chapter_topics(lang))
+                  chapter_topics=chapter_topics(lang), step=itertools.count(1).__next__)
 
 
 def chapter_topics(lang: str) -> list[tuple[str, str, str]]:
@@ -67,6 +68,11 @@ def page_texts(_: Callable[[str], str]) -> dict[str, str]:
         "status_failed": _("failed"), "status_cancelled": _("cancelled"),
         "status_stopped": _("stopped (the program was closed)"),
         "no_jobs": _("No jobs yet."),
+        "draft_saved": _("Draft saved: you can leave this page, nothing chosen here is lost."),
+        "draft_saving": _("Saving the draft…"),
+        "draft_failed": _("The draft could not be saved: {error}"),
+        "confirm_new_clip": _("Start a new clip? The clip, the part kept, the topic marks, the "
+                              "place and the subtitles chosen here are cleared."),
     }
 
 

@@ -72,15 +72,20 @@ window.overlay = { $, api, showError, t, el, clock };
 // ------------------------------------------------------------------ the job page
 
 // chapters: topic key → the player's time (seconds of the original) where the user marked it.
-const state = { clip: null, subs: { th: null, en: null }, place: null, places: [], job: null, chapters: {} };
+// cues: the subtitle editor's lines per language (editor.js's "overlay:cues"), kept in the draft.
+// laoNames: "province/district" → the อปท. name last typed for it; laoTyped: the field holds
+// a name the user gave (not the preset's).
+const state = { clip: null, subs: { th: null, en: null }, place: null, places: [], job: null, chapters: {},
+                cues: { th: null, en: null }, laoNames: {}, laoTyped: false };
 
 function jobPage() {
   if (!byId("clip-input")) return;
   setupClip();
   setupTrim();
-  setupWhere();
+  const placesReady = setupWhere();
   setupSubs();
   setupRender();
+  setupDraft(placesReady);
   loadHistory();
   resumeActive();
 }
@@ -141,6 +146,12 @@ function send(file, kind, bar) {
 async function uploadClip(file) {
   showError(null);
   state.clip = null;
+  resetPlayer();                      // the clip shown before stops now, not when this one is ready
+  byId("start").value = "0";
+  byId("end").value = "";
+  state.chapters = {};
+  updateKept();
+  updateRenderButton();
   byId("clip-facts").hidden = true;
   byId("clip-warnings").replaceChildren();
   const bar = byId("upload-progress");
@@ -155,6 +166,7 @@ async function uploadClip(file) {
   } catch (err) {
     showError(err.message);
     bar.hidden = true;
+    updateRenderButton();
     return;
   } finally {
     clearInterval(timer);
@@ -167,6 +179,7 @@ async function uploadClip(file) {
   byId("end").value = "";
   state.chapters = {};
   updateKept();
+  updateRenderButton();               // the district may have been chosen while it was sent
   refreshSubsChecks();
   settingsChanged();
 }
@@ -191,17 +204,26 @@ function showFacts(clip) {
 
 // 2. The part to keep ----------------------------------------------------------
 
+// An empty player: no source, nothing playing, no duration until the next clip's metadata.
+// Removing src alone keeps the old clip playing (the media element needs load()).
+function resetPlayer() {
+  const video = byId("player");
+  video.onerror = null;
+  video.pause();
+  video.removeAttribute("src");
+  delete video.dataset.source;
+  video.load();
+  byId("proxy-status").hidden = true;
+}
+
 function loadPlayer(clip) {
   const video = byId("player");
-  const proxyStatus = byId("proxy-status");
-  proxyStatus.hidden = true;
-  video.onerror = null;
+  resetPlayer();
   if (clip.info.playable) {
     video.src = `/api/uploads/${clip.id}/original`;
     // A clip the server thought playable that this browser still cannot play: make a copy.
     video.onerror = () => { if (state.clip === clip) askProxy(clip); };
   } else {
-    video.removeAttribute("src");
     followProxy(clip);
   }
 }
@@ -233,26 +255,40 @@ async function followProxy(clip) {
   }
 }
 
+// The player's time in the current clip, or null while the player has no clip of its own
+// loaded (a new clip still being sent or copied for the player: the old one's time is not it).
+function playerTime() {
+  const video = byId("player");
+  if (!state.clip || !video.getAttribute("src") || video.readyState < 1 || isNaN(video.duration)) return null;
+  return Math.min(video.currentTime, state.clip.info.duration);
+}
+
 function setupTrim() {
   const video = byId("player");
   byId("start-button").addEventListener("click", () => {
-    byId("start").value = video.currentTime.toFixed(1);
+    const time = playerTime();
+    if (time === null) return;
+    byId("start").value = time.toFixed(1);
     trimChanged();
   });
   byId("end-button").addEventListener("click", () => {
-    byId("end").value = video.currentTime.toFixed(1);
+    const time = playerTime();
+    if (time === null) return;
+    byId("end").value = time.toFixed(1);
     trimChanged();
   });
   for (const id of ["start", "end"]) byId(id).addEventListener("change", trimChanged);
   for (const button of document.querySelectorAll("[data-chapter]")) {
     button.addEventListener("click", () => {
-      if (!state.clip) return;
-      state.chapters[button.dataset.chapter] = video.currentTime;
+      const time = playerTime();
+      if (time === null) return;
+      state.chapters[button.dataset.chapter] = time;
       updateChapters();
+      draftChanged();
     });
   }
   for (const button of document.querySelectorAll("[data-clear]")) {
-    button.addEventListener("click", () => { delete state.chapters[button.dataset.clear]; updateChapters(); });
+    button.addEventListener("click", () => { delete state.chapters[button.dataset.clear]; updateChapters(); draftChanged(); });
   }
   video.addEventListener("seeked", () => settingsChanged());
   video.addEventListener("pause", () => settingsChanged());
@@ -322,8 +358,14 @@ async function setupWhere() {
   byId("province-filter").addEventListener("input", (e) => fillProvinces(e.target.value));
   byId("province").addEventListener("change", () => fillDistricts(""));
   byId("district-filter").addEventListener("input", (e) => fillDistricts(e.target.value));
-  byId("district").addEventListener("change", districtChanged);
-  byId("lao").addEventListener("change", settingsChanged);
+  byId("district").addEventListener("change", () => districtChanged());
+  const lao = byId("lao");
+  lao.addEventListener("input", () => {
+    state.laoTyped = lao.value.trim() !== "";
+    if (state.place && state.laoTyped) state.laoNames[placeKey(state.place)] = lao.value.trim();
+    draftChanged();
+  });
+  lao.addEventListener("change", settingsChanged);
   document.addEventListener("overlay:logos-changed", settingsChanged);   // a logo stored: preview again
   setupPresets();
 }
@@ -337,6 +379,28 @@ async function setupPresets() {
   const th = document.documentElement.lang === "th";
   for (const p of data.presets) select.append(el("option", { value: p.name }, th ? p.label_th : p.label_en));
   select.addEventListener("change", districtChanged);
+}
+
+const placeKey = (place) => `${place.province}/${place.district}`;
+
+// The อปท. field once the district is known: the preset's stand-in is only a placeholder
+// (grey, never typed text); the value is the name last typed for this district, the preset's
+// confirmed name, or empty. A name typed before any district was chosen stays.
+let restoringLao = null;          // {value, typed} from the draft, for the district it names
+
+function fillLao(hadPlace) {
+  const lao = byId("lao");
+  lao.placeholder = state.place.lao || "";
+  if (restoringLao) {
+    lao.value = restoringLao.value;
+    state.laoTyped = restoringLao.typed;
+    restoringLao = null;
+    return;
+  }
+  if (!hadPlace && state.laoTyped) return;
+  const remembered = state.laoNames[placeKey(state.place)];
+  lao.value = remembered || (state.place.lao_confirmed ? state.place.lao : "");
+  state.laoTyped = Boolean(remembered);
 }
 
 const matches = (entry, text) => {
@@ -374,12 +438,15 @@ function fillDistricts(text) {
 async function districtChanged() {
   const district = byId("district").value;
   const province = byId("province").value;
+  const hadPlace = state.place !== null;
   document.dispatchEvent(new CustomEvent("overlay:place", { detail: { province, district } }));   // logo slots
   const name = byId("file-name");
   if (!district || !province) {
     state.place = null;
     name.textContent = "";
+    byId("lao").placeholder = "";
     updateRenderButton();
+    draftChanged();
     return;
   }
   try {
@@ -387,9 +454,7 @@ async function districtChanged() {
     state.place = await api("GET", `/api/name?district=${encodeURIComponent(district)}&province=${encodeURIComponent(province)}&preset=${encodeURIComponent(preset)}`);
   } catch (err) { state.place = null; showError(err.message); updateRenderButton(); return; }
   name.textContent = state.place.file_name;
-  const lao = byId("lao");
-  if (!lao.value || lao.dataset.auto === "1") { lao.value = state.place.lao; lao.dataset.auto = "1"; }
-  lao.oninput = () => { lao.dataset.auto = "0"; };
+  fillLao(hadPlace);
   updateRenderButton();
   settingsChanged();
 }
@@ -409,6 +474,13 @@ function setupSubs() {
     });
   }
   for (const radio of document.querySelectorAll("input[name=subs_mode]")) radio.addEventListener("change", settingsChanged);
+  // The subtitle editor (editor.js, when present) says when its lines change: kept in the draft.
+  document.addEventListener("overlay:cues", (e) => {
+    const detail = e.detail || {};
+    if (detail.lang !== "th" && detail.lang !== "en") return;
+    state.cues[detail.lang] = Array.isArray(detail.cues) ? detail.cues : null;
+    draftChanged();
+  });
 }
 
 async function refreshSubsChecks() {
@@ -468,6 +540,7 @@ let previewSeq = 0;
 function settingsChanged() {
   clearTimeout(previewTimer);
   previewTimer = setTimeout(refreshPreview, 250);
+  draftChanged();
 }
 
 async function refreshPreview() {
@@ -502,6 +575,8 @@ async function refreshPreview() {
 
 // 6. Render ---------------------------------------------------------------------------------
 
+// Called on every change of the clip or the place (an upload ending included) and when a
+// render ends (follow() disables it while the render starts; another clip may then be queued).
 function updateRenderButton() {
   byId("render-button").disabled = !(state.clip && state.place);
 }
@@ -572,8 +647,8 @@ function finished(job) {
   const bar = byId("progress");
   bar.dataset.status = job.status;
   byId("cancel-button").hidden = true;
-  updateRenderButton();
   state.job = null;
+  updateRenderButton();
   const eta = byId("eta");
   if (job.status === "done") { bar.value = 1; eta.textContent = TEXTS.done; }
   else if (job.status === "cancelled" || job.status === "stopped") { bar.value = 0; eta.textContent = TEXTS.cancelled; }
@@ -606,6 +681,104 @@ async function loadQueue() {
     const job = byIdMap[id];
     return el("li", {}, `${job.settings.names.input || ""} → อำเภอ${job.settings.district}: ${TEXTS["status_" + job.status] || job.status}`);
   }));
+}
+
+// The draft (draft.js, overlay/web/drafts.py) ---------------------------------------------
+
+function draftChanged() {
+  if (window.overlayDraft) window.overlayDraft.changed();
+}
+
+const LANGS = ["th", "en"];
+
+function cleanCues(cues) {
+  if (!Array.isArray(cues)) return null;
+  const time = (v) => (v === null || v === undefined || v === "" || isNaN(Number(v)) ? null : Math.max(0, Number(v)));
+  return cues.map((c) => ({ start: time(c && c.start) || 0, end: time(c && c.end), text: String((c && c.text) || "") }));
+}
+
+// Everything chosen on the page, as the server keeps it: ids and values, never a path.
+function draftSnapshot() {
+  const draft = {
+    clip: state.clip ? state.clip.id : null,
+    start: byId("start").value,
+    end: byId("end").value,
+    chapters: state.clip ? { ...state.chapters } : {},
+    province: byId("province").value || null,
+    district: byId("district").value || null,
+    lao: byId("lao").value,
+    lao_typed: state.laoTyped,
+    subs: Object.fromEntries(LANGS.filter((l) => state.subs[l]).map((l) => [l, state.subs[l].id])),
+    subs_mode: (document.querySelector("input[name=subs_mode]:checked") || {}).value || "burn",
+    cues: Object.fromEntries(LANGS.filter((l) => state.cues[l]).map((l) => [l, cleanCues(state.cues[l])])),
+  };
+  const preset = byId("preset");
+  if (preset && preset.value) draft.preset = preset.value;
+  return draft;
+}
+
+async function setupDraft(placesReady) {
+  const drafts = window.overlayDraft;
+  const button = byId("new-clip");
+  if (button) {
+    button.addEventListener("click", async () => {
+      if (!confirm(TEXTS.confirm_new_clip)) return;
+      try { if (drafts) await drafts.clear(); } catch (err) { showError(err.message); return; }
+      location.reload();
+    });
+  }
+  if (!drafts) return;
+  let data = null;
+  try { data = await drafts.load(); } catch (err) { data = null; }
+  await placesReady;
+  if (data) state.laoNames = data.lao_names || {};
+  const draft = data && data.draft;
+  if (draft && !state.clip) {
+    try { await restoreDraft(draft, data); } catch (err) { showError(err.message); }
+  }
+  drafts.start(draftSnapshot, Boolean(draft));
+}
+
+// The page as the draft left it: the clip in the player, the part kept, the marks, the
+// place and the อปท., the subtitles (files and typed lines), the preset.
+async function restoreDraft(draft, data) {
+  if (data.clip) {
+    state.clip = data.clip;
+    showFacts(state.clip);
+    loadPlayer(state.clip);
+    byId("start").value = draft.start || "0";
+    byId("end").value = draft.end || "";
+    state.chapters = { ...(draft.chapters || {}) };
+  }
+  const preset = byId("preset");
+  if (preset && draft.preset) preset.value = draft.preset;
+  const province = state.places.find((p) => p.th === draft.province);
+  if (province) {
+    restoringLao = { value: draft.lao || "", typed: Boolean(draft.lao_typed) };
+    fillProvinces("", province.th);
+    const district = byId("district");
+    if (province.districts.some((d) => d.th === draft.district)) {
+      district.value = draft.district;
+      await districtChanged();
+    }
+    restoringLao = null;
+  } else if (draft.lao) {
+    byId("lao").value = draft.lao;
+    state.laoTyped = Boolean(draft.lao_typed);
+  }
+  for (const lang of LANGS) state.subs[lang] = (data.subs || {})[lang] || null;
+  const mode = document.querySelector(`input[name=subs_mode][value="${draft.subs_mode || "burn"}"]`);
+  if (mode) mode.checked = true;
+  for (const lang of LANGS) {
+    const cues = (draft.cues || {})[lang];
+    if (!Array.isArray(cues)) continue;
+    state.cues[lang] = cues;
+    if (window.overlayEditor && typeof window.overlayEditor.load === "function") window.overlayEditor.load(lang, cues);
+  }
+  updateKept();
+  updateRenderButton();
+  refreshSubsChecks();
+  settingsChanged();
 }
 
 // 7. History -------------------------------------------------------------------------------

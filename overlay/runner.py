@@ -220,15 +220,18 @@ def run_bounded(argv: Sequence[str], *, stdin: bytes = b"", timeout: float = 20.
 
 def _bounded_child(parent: int, prctl: Callable[..., int] | None,
                    memory: int | None) -> Callable[[], None]:
+    """What the child runs between fork and exec: nothing that imports or allocates much
+    (another thread may hold the import lock at fork time), so ``resource`` is imported here."""
+    import resource  # POSIX only: imported in the call, never at the top, so Windows never looks
+
     die = _die_with_parent(parent, prctl)
+    setrlimit, limit_as = resource.setrlimit, resource.RLIMIT_AS
 
     def in_child() -> None:
         if prctl is not None:
             die()
         if memory:
-            import resource  # POSIX only; imported here so that Windows never looks for it
-
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            setrlimit(limit_as, (memory, memory))
     return in_child
 
 

@@ -276,6 +276,43 @@ def test_the_bounded_runner_stops_a_child_in_time_and_memory():
     assert echo.returncode == 0 and Image.open(io.BytesIO(echo.stdout)).size == (4, 4)
 
 
+@pytest.mark.skipif(os.name == "nt", reason="the address-space ceiling is POSIX's rlimit")
+def test_a_drawing_that_needs_too_much_memory_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(svgsafe, "RENDER_MEMORY", 300 * 1024 ** 2)
+    path = write(tmp_path / "big.svg", svg('width="10000" height="10000"'))   # allowed, 400 MB drawn
+    with pytest.raises(svgsafe.SvgRefused, match="needs more memory"):
+        logos.render_svg(path, None)
+
+
+def test_windows_caps_the_drawing_process_with_a_job_object():
+    """No rlimit on Windows: a job of its own, with a process memory limit (a fake kernel32)."""
+    class Kernel32:
+        limits = None
+        closed: list[int] = []
+
+        def CreateJobObjectW(self, _attrs, _name):
+            return 7
+
+        def SetInformationJobObject(self, job, kind, info, size):
+            self.limits = info._obj
+            return kind == runner.JOB_OBJECT_EXTENDED_LIMIT_INFORMATION
+
+        def AssignProcessToJobObject(self, job, handle):
+            return job == 7 and handle == 42
+
+        def CloseHandle(self, handle):
+            self.closed.append(handle)
+
+    class Proc:
+        _handle = 42
+
+    api = Kernel32()
+    assert runner._memory_job(Proc(), 3 * 1024 ** 3, api) == (api, 7)
+    assert api.limits.ProcessMemoryLimit == 3 * 1024 ** 3
+    assert api.limits.BasicLimitInformation.LimitFlags == (runner.JOB_OBJECT_LIMIT_PROCESS_MEMORY
+                                                          | runner.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE)
+
+
 # ---------------------------------------------------------------- a real logo, unchanged
 
 SEAL = svg('width="240" height="240" viewBox="0 0 120 120"', """

@@ -391,11 +391,19 @@ function setupSubs() {
       state.subs[lang] = null;
       if (!input.files[0]) { refreshSubsChecks(); return; }
       try { state.subs[lang] = await send(input.files[0], "subs"); } catch (err) { showError(err.message); }
+      // The subtitle editor (editor.js) opens the file's cues.
+      if (state.subs[lang]) document.dispatchEvent(new CustomEvent("overlay:subs-uploaded", { detail: { lang, upload: state.subs[lang] } }));
       refreshSubsChecks();
       settingsChanged();
     });
   }
   for (const radio of document.querySelectorAll("input[name=subs_mode]")) radio.addEventListener("change", settingsChanged);
+  // The subtitle editor (editor.js) uploaded its lines as the SRT of a language (null: none).
+  document.addEventListener("overlay:subs-file", (e) => {
+    state.subs[e.detail.lang] = e.detail.upload;
+    refreshSubsChecks();
+    settingsChanged();
+  });
 }
 
 async function refreshSubsChecks() {
@@ -494,7 +502,10 @@ function updateRenderButton() {
 
 function setupRender() {
   updateRenderButton();
-  byId("render-button").addEventListener("click", () => startJob(fields()));
+  byId("render-button").addEventListener("click", async () => {
+    if (window.overlayEditor) await window.overlayEditor.flush();   // the editor's last lines uploaded
+    startJob(fields());
+  });
   byId("cancel-button").addEventListener("click", async () => {
     if (!state.job) return;
     try { await api("POST", `/api/jobs/${state.job}/cancel`); } catch (err) { showError(err.message); }

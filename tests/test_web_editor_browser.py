@@ -237,3 +237,4 @@ def test_paste_a_script_then_time_it_with_end_here(page, plain_clip, tmp_path):
     assert rows(page).locator("[data-flag=untimed]").count() == 0
     _name, text = download_srt(page, tmp_path)
     assert len(re.findall("-->", text)) == 3
+

@@ -278,6 +278,7 @@ function draw() {
     text.addEventListener("click", () => select(cue, true));
     const shape = layouts.get(layoutKey(state.lang, cue.text));
     const lines = el("div", { class: "cue-lines", "data-testid": "cue-lines" }, shape ? shape.shown : "");
+    lines.hidden = !shape || shape.lines.length < 2;      // one line: as typed
     row.append(times, text, lines, flagList(mine, "cue-flags"));
     return row;
   });
@@ -510,6 +511,31 @@ function followClip() {
   update();
 }
 
+// While the editor is on screen and the player's own place (step 2) has scrolled away, the
+// player docks in a corner so the clip stays in sight while the lines are typed.
+function dockPlayer() {
+  const video = player();
+  if (!video || !root) return;
+  const spot = el("div", { class: "player-spot", "aria-hidden": "true" });
+  video.before(spot);
+  let queued = false;
+  const update = () => {
+    queued = false;
+    const docked = video.classList.contains("docked");
+    const place = (docked ? spot : video).getBoundingClientRect();
+    const editor = root.getBoundingClientRect();
+    const want = Boolean(video.currentSrc) && place.bottom < 0 &&
+      editor.top < window.innerHeight && editor.bottom > 0;
+    if (want === docked) return;
+    spot.style.height = want ? `${video.offsetHeight}px` : "0px";
+    video.classList.toggle("docked", want);
+  };
+  const soon = () => { if (!queued) { queued = true; requestAnimationFrame(update); } };
+  window.addEventListener("scroll", soon, { passive: true });
+  window.addEventListener("resize", soon);
+  video.addEventListener("loadedmetadata", soon);
+}
+
 function keys(e) {
   const key = e.key;
   if ((e.altKey && !e.ctrlKey && (key === "k" || key === "K" || e.code === "KeyK")) ||
@@ -541,6 +567,7 @@ function setup() {
   document.addEventListener("keydown", keys);
   document.addEventListener("overlay:subs-uploaded", (e) => openUploaded(e.detail.lang, e.detail.upload));
   followClip();
+  dockPlayer();
   window.overlayEditor = { loadCues, getCues, flush, srt: (lang) => toSrt(state.cues[lang || state.lang]) };
   draw();
 }

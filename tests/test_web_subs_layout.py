@@ -130,3 +130,18 @@ def test_an_uploaded_srt_is_read_as_the_render_reads_it(web):
                             {"start": 4.0, "end": 5.0, "text": "ขอบคุณครับ"}]
     assert len(data["problems"]) == 1                          # the backwards cue, in words
     assert web.get("/api/subs/nope/cues").status_code == 404
+
+
+def test_the_server_socket_is_tcp_so_answers_are_not_held_back():
+    """asyncio turns Nagle off (TCP_NODELAY) only on sockets whose proto is IPPROTO_TCP; with
+    proto 0 each small answer, a layout while typing included, waited ~40 ms for the
+    client's delayed ACK."""
+    import socket
+
+    from overlay.web.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

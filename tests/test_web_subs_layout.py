@@ -12,9 +12,10 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from conftest import make_clip
 from overlay.cli import app
 from overlay.subtitles import visible_length
+
+from conftest import make_clip
 from web_support import client, web_settings
 
 TEXTS = [

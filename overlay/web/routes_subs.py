@@ -18,8 +18,17 @@ from fastapi import APIRouter, Body, Request
 from overlay import graph
 from overlay.i18n import _
 from overlay.presets import choose_preset
-from overlay.subtitles import (MAX_LINES, READING_SPEED, Cue, clean_text, cue_breaks,
-                               missing_glyphs, plain_text, read_srt, visible_length)
+from overlay.subtitles import (
+    MAX_LINES,
+    READING_SPEED,
+    Cue,
+    clean_text,
+    cue_breaks,
+    missing_glyphs,
+    plain_text,
+    read_srt,
+    visible_length,
+)
 from overlay.web.errors import TooLarge, WebError
 from overlay.web.features import Feature
 from overlay.web.uploads import get_upload

@@ -147,6 +147,16 @@ function now() {
 // ---------------------------------------------------------------------------- layout (server)
 
 const layoutKey = (lang, text) => `${lang}|${state.clip || ""}|${text}`;
+const lastShapes = new Map();        // "lang|cue id" → its last layout, shown until the new one comes
+
+// The layout of a cue's text; while the text just typed is being laid out, the one before
+// (so the preview and the flags do not flicker at every key).
+function shapeOf(lang, cue) {
+  if (!srtBody(cue.text)) return null;
+  const fresh = layouts.get(layoutKey(lang, cue.text));
+  if (fresh) { lastShapes.set(`${lang}|${cue.id}`, fresh); return fresh; }
+  return lastShapes.get(`${lang}|${cue.id}`) || null;
+}
 
 async function postJson(url, body) {
   const response = await fetch(url, { method: "POST", credentials: "same-origin",
@@ -201,7 +211,7 @@ function problems(lang) {
     else {
       const length = c.end - c.start;
       if (length < MIN_SECONDS - 0.0005) mine.push(["short", t("short", { t: length.toFixed(1), min: MIN_SECONDS })]);
-      const speed = body && layouts.get(layoutKey(lang, c.text));
+      const speed = shapeOf(lang, c);
       if (speed && speed.visible / Math.max(length, 0.001) > speed.limit) {
         mine.push(["fast", t("fast", { cps: Math.round(speed.visible / length), limit: speed.limit })]);
       }
@@ -210,7 +220,7 @@ function problems(lang) {
       mine.push(["overlap", t("overlap", { t: (latest.end - c.start).toFixed(1) })]);
     }
     if (!body) mine.push(["no_text", t("no_text")]);
-    const shape = body && layouts.get(layoutKey(lang, c.text));
+    const shape = shapeOf(lang, c);
     if (shape) {
       if (shape.too_long) mine.push(["too_long", t("too_long", { n: shape.parts })]);
       if (shape.fallbacks) mine.push(["fallback", t("fallback")]);
@@ -276,7 +286,7 @@ function draw() {
     const text = el("button", { type: "button", class: "cue-body", "data-testid": "cue-row-text", title: t("edit") },
       srtBody(cue.text) || "…");
     text.addEventListener("click", () => select(cue, true));
-    const shape = layouts.get(layoutKey(state.lang, cue.text));
+    const shape = shapeOf(state.lang, cue);
     const lines = el("div", { class: "cue-lines", "data-testid": "cue-lines" }, shape ? shape.shown : "");
     lines.hidden = !shape || shape.lines.length < 2;      // one line: as typed
     row.append(times, text, lines, flagList(mine, "cue-flags"));
@@ -288,7 +298,7 @@ function draw() {
   field.disabled = !current;
   if (current && document.activeElement !== field && field.value !== current.text) field.value = current.text;
   if (!current) field.value = "";
-  burnBox(byId("cue-burn"), current && layouts.get(layoutKey(state.lang, current.text)));
+  burnBox(byId("cue-burn"), current && shapeOf(state.lang, current));
   byId("cue-current-flags").replaceChildren(...(current ? flags.get(current.id) || [] : [])
     .map(([flag, sentence]) => el("li", { "data-flag": flag }, sentence)));
 }

@@ -204,6 +204,7 @@ def test_too_long_thai_and_overlapping_lines_are_flagged(page, plain_clip):
     parts = burn.locator(".piece").count()
     assert parts >= 2 and str(parts) in flag.inner_text() and "บรรทัด" in flag.inner_text()
     assert all(burn.locator(".piece").nth(k).locator(".line").count() <= 2 for k in range(parts))
+    assert rows(page).nth(0).locator("[data-flag=fast]").count() == 1      # the engine's 20 a second
 
     type_cue(page, 3.0, 5.0, "ขอบคุณครับ")
     second = rows(page).nth(1)
@@ -238,3 +239,36 @@ def test_paste_a_script_then_time_it_with_end_here(page, plain_clip, tmp_path):
     _name, text = download_srt(page, tmp_path)
     assert len(re.findall("-->", text)) == 3
 
+
+
+def test_shortcuts_english_and_the_api_for_drafts(page, plain_clip):
+    load_clip(page, plain_clip)
+    page.evaluate("window.seen = []; document.addEventListener('overlay:cues', e => window.seen.push(e.detail))")
+    page.get_by_test_id("subs-editor-lang-en").check()
+    seek(page, 0.5)
+    page.keyboard.press("Alt+Enter")                          # add a line here
+    assert page.evaluate("document.activeElement.dataset.testid") == "cue-text"
+    page.keyboard.type("Thank you")
+    page.keyboard.press("Escape")                             # leave the field
+    assert page.evaluate("document.activeElement.dataset.testid") != "cue-text"
+    page.keyboard.press("Alt+k")                              # play
+    page.wait_for_function("!document.getElementById('player').paused")
+    page.keyboard.press("Alt+k")                              # pause
+    page.wait_for_function("document.getElementById('player').paused")
+    seek(page, 2.0)
+    page.keyboard.press("Control+Enter")                      # end here
+    assert page.evaluate("window.overlayEditor.getCues('en')") == [{"start": 0.5, "end": 2.0, "text": "Thank you"}]
+    assert page.evaluate("window.overlayEditor.getCues('th')") == []
+    last = page.evaluate("window.seen[window.seen.length - 1]")
+    assert last["lang"] == "en" and last["cues"] == last["all"]["en"] and last["all"]["th"] == []
+    wait_saved(page)
+    page.get_by_test_id("subs-report-en").wait_for()          # the English file the render gets
+
+    # a draft restored by another part of the page
+    page.evaluate("window.overlayEditor.loadCues('th', [{start: 1, end: 2.5, text: 'สวัสดีครับ'},"
+                  " {start: null, end: null, text: 'ยังไม่มีเวลา'}])")
+    assert page.get_by_test_id("subs-editor-lang-th").is_checked()
+    assert page.get_by_test_id("cue-row-text").all_inner_texts() == ["สวัสดีครับ", "ยังไม่มีเวลา"]
+    assert page.evaluate("window.overlayEditor.srt('th')") == "1\n00:00:01,000 --> 00:00:02,500\nสวัสดีครับ\n"
+    wait_saved(page)
+    page.get_by_test_id("subs-report-th").wait_for()

@@ -272,3 +272,18 @@ def test_shortcuts_english_and_the_api_for_drafts(page, plain_clip):
     assert page.evaluate("window.overlayEditor.srt('th')") == "1\n00:00:01,000 --> 00:00:02,500\nสวัสดีครับ\n"
     wait_saved(page)
     page.get_by_test_id("subs-report-th").wait_for()
+
+
+def test_add_a_line_while_one_is_open_ends_it_there(page, plain_clip, tmp_path):
+    load_clip(page, plain_clip)
+    seek(page, 1.0)
+    page.get_by_test_id("cue-add").click()
+    page.keyboard.type("หนึ่ง")
+    seek(page, 2.0)
+    page.get_by_test_id("cue-add").click()             # no "end here" in between
+    page.keyboard.type("สอง")
+    assert page.evaluate("window.overlayEditor.getCues('th')") == [
+        {"start": 1.0, "end": 2.0, "text": "หนึ่ง"}, {"start": 2.0, "end": None, "text": "สอง"}]
+    rows(page).nth(1).locator("[data-flag=no_end]").wait_for()
+    _name, text = download_srt(page, tmp_path)
+    assert times(text) == [(1.0, 2.0, "หนึ่ง")]        # an open line is not in the file yet

@@ -338,8 +338,9 @@ function remove(cue) {
   changed();
 }
 
-// "Add a line here": a new line from the player's time; or, when the line being edited has no
-// start yet (a pasted script), its start.
+// "Add a line here": a new line from the player's time (the line being edited, if it has no
+// end yet, ends there); or, when the line being edited has no start yet (a pasted script),
+// its start.
 function addHere() {
   const current = currentCue();
   const at = now();
@@ -347,6 +348,7 @@ function addHere() {
     current.start = at;
     if (current.end !== null && current.end <= at) current.end = null;
   } else {
+    if (current && current.end === null && at > current.start) current.end = at;
     const cue = newCue(at, null, "");
     cues().push(cue);
     state.current[state.lang] = cue.id;
@@ -456,6 +458,7 @@ function fileStem() {
 
 function download() {
   const text = toSrt(cues());
+  if (!text) { status(t("none_saved"), "saved"); return; }
   const blob = new Blob([text], { type: "application/x-subrip;charset=utf-8" });
   const link = el("a", { href: URL.createObjectURL(blob), download: `${fileStem()}.${state.lang}.srt` });
   document.body.append(link);

@@ -39,7 +39,7 @@ __all__ = [
     "read_srt", "decode_srt", "detect_encoding", "parse_srt", "clean_text", "plain_text",
     "fit_window", "layout_for", "split_cue", "build_ass", "thai_wrap", "english_wrap", "break_points",
     "text_width", "missing_glyphs", "font_files", "prepare_libass", "libass_failures",
-    "write_srt", "check_srt", "ASS_FILENAME", "FONTS_SUBDIR", "FILTER",
+    "write_srt", "check_srt", "cue_breaks", "visible_length", "reading_speed", "ASS_FILENAME", "FONTS_SUBDIR", "FILTER",
 ]
 
 FONT_FAMILY = "Loma"
@@ -928,6 +928,24 @@ class SubsReport:
         return bool(self.dropped or self.read_problems)
 
 
+def cue_breaks(cue: Cue, lang: str, frame_w: int, frame_h: int) -> CueBreaks:
+    """How one cue is laid out on a frame of this size: its on-screen lines per time slice
+    and each break's kind. What ``overlay subs check`` shows, and the page's editor."""
+    pieces = _cue_pieces(cue, lang, layout_for(frame_w, frame_h))
+    return CueBreaks(cue.index, cue.line, tuple(tuple(line for line, _s in p.lines) for p in pieces),
+                     tuple(kind for p in pieces for kind in p.after))
+
+
+def visible_length(text: str) -> int:
+    """Characters that count for the reading speed: no spaces, no Thai vowel or tone marks."""
+    return _visible_len(plain_text(text))
+
+
+def reading_speed(cue: Cue) -> float:
+    """Characters a second the cue asks of the viewer (above READING_SPEED: hard to read)."""
+    return visible_length(cue.text) / max(cue.end - cue.start, 0.001)
+
+
 def check_srt(path: Path, *, encoding: str | None, start: float, duration: float,
               frame_w: int, frame_h: int) -> SubsReport:
     sub = read_srt(path, encoding)
@@ -950,7 +968,7 @@ def check_srt(path: Path, *, encoding: str | None, start: float, duration: float
     breaks = []
     for cue in cues:
         plain = plain_text(cue.text)
-        cps = _visible_len(plain) / max(cue.end - cue.start, 0.001)
+        cps = reading_speed(cue)
         if cps > READING_SPEED:
             warnings.append(_("{file}, line {line}: cue {index} needs {cps:.0f} characters a "
                               "second to read (more than {limit:g}).").format(
@@ -961,10 +979,7 @@ def check_srt(path: Path, *, encoding: str | None, start: float, duration: float
                               "cannot draw: {chars}.").format(file=name, line=cue.line,
                                                               index=cue.index, chars=missing))
         if _has_thai(plain):
-            pieces = _cue_pieces(cue, "th", layout_for(frame_w, frame_h))
-            shown = CueBreaks(cue.index, cue.line,
-                              tuple(tuple(line for line, _s in p.lines) for p in pieces),
-                              tuple(kind for p in pieces for kind in p.after))
+            shown = cue_breaks(cue, "th", frame_w, frame_h)
             breaks.append(shown)
             if shown.fallbacks:
                 warnings.append(_("{file}, line {line}: cue {index} had to be broken inside a word "

@@ -103,3 +103,19 @@ def test_linebreaks_report_renders_its_figures():
     assert "| 1080x1920, lines | 334 | 200 | 2 | 1.0 % | 0 | agreed 150, space 50 |" in text
     assert "| 1080x1920 | warm" in text and "0.40 s" in text and "shared" in text
     assert "ส่ง|เสริม (word)" in text
+
+
+def test_subs_editor_script_and_report():
+    spec = importlib.util.spec_from_file_location("benchmarks_subs_editor", SCRIPT.parent / "subs_editor.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    cues = module.script_cues()
+    assert len(cues) == 40 and all(any("\u0e00" <= ch <= "\u0e7f" for ch in c) for c in cues)
+    assert max(module.MEASURED) < len(cues)
+    assert module.prefixes("กขค") == ["ก", "กข", "กขค"]
+    assert module.percentile([1.0, 2.0, 3.0, 4.0], 0.5) == pytest.approx(2.5)
+    assert module.percentile([5.0], 0.95) == 5.0
+    rows = [{"frame": "1920x1080", "n": 10, "p50": 10.0, "p95": 25.0, "max": 30.0, "cpu": 4.25}]
+    text = module.report(rows, {"1920x1080": 700.0}, "test machine")
+    assert "| 1920x1080 | 10 | 10.0 | 25.0 | 30.0 | 0.50× | 4.2 |" in text and "700 ms" in text

@@ -31,6 +31,7 @@ FEATURES = (
     "overlay.web.drafts",    # the clip page's draft: kept as it is chosen (issue 23)
     "overlay.web.report",    # the report form (แบบรายงาน)
     "overlay.web.routes_logos",   # the seven logo slots of the chosen district
+    "overlay.web.routes_subs",    # the subtitle editor: live layout, an uploaded SRT's cues
     "overlay.audit.web",     # audit a folder of what the districts sent (issue 16)
 )
 

@@ -469,6 +469,8 @@ function setupSubs() {
       state.subs[lang] = null;
       if (!input.files[0]) { refreshSubsChecks(); return; }
       try { state.subs[lang] = await send(input.files[0], "subs"); } catch (err) { showError(err.message); }
+      // The subtitle editor (editor.js) opens the file's cues.
+      if (state.subs[lang]) document.dispatchEvent(new CustomEvent("overlay:subs-uploaded", { detail: { lang, upload: state.subs[lang] } }));
       refreshSubsChecks();
       settingsChanged();
     });
@@ -480,6 +482,12 @@ function setupSubs() {
     if (detail.lang !== "th" && detail.lang !== "en") return;
     state.cues[detail.lang] = Array.isArray(detail.cues) ? detail.cues : null;
     draftChanged();
+  });
+  // The subtitle editor (editor.js) uploaded its lines as the SRT of a language (null: none).
+  document.addEventListener("overlay:subs-file", (e) => {
+    state.subs[e.detail.lang] = e.detail.upload;
+    refreshSubsChecks();
+    settingsChanged();
   });
 }
 
@@ -583,7 +591,10 @@ function updateRenderButton() {
 
 function setupRender() {
   updateRenderButton();
-  byId("render-button").addEventListener("click", () => startJob(fields()));
+  byId("render-button").addEventListener("click", async () => {
+    if (window.overlayEditor) await window.overlayEditor.flush();   // the editor's last lines uploaded
+    startJob(fields());
+  });
   byId("cancel-button").addEventListener("click", async () => {
     if (!state.job) return;
     try { await api("POST", `/api/jobs/${state.job}/cancel`); } catch (err) { showError(err.message); }
@@ -773,7 +784,8 @@ async function restoreDraft(draft, data) {
     const cues = (draft.cues || {})[lang];
     if (!Array.isArray(cues)) continue;
     state.cues[lang] = cues;
-    if (window.overlayEditor && typeof window.overlayEditor.load === "function") window.overlayEditor.load(lang, cues);
+    // The draft's SRT upload holds exactly these cues: the editor does not send it again.
+    if (window.overlayEditor) window.overlayEditor.loadCues(lang, cues, { upload: state.subs[lang] });
   }
   updateKept();
   updateRenderButton();

@@ -85,8 +85,10 @@ def page_words(exc: OverlayError) -> tuple[str, str | None]:
         elif "logo" in hint.lower() or "โลโก้" in hint:
             hint = _("Drop the official files on the logo slots under Logos, or import the logo "
                      "pack there; then try again.")
-        elif _OPTION.search(hint) and not re.search(r"'overlay |shown above|แสดงไว้ด้านบน", hint):
-            hint = _page_text(hint)
+        elif (option := _OPTION.search(hint)) and option.group(0) in _labels() \
+                and not re.search(r"'overlay |shown above|แสดงไว้ด้านบน", hint):
+            hint = _("Choose {what} on the page, then try again.").format(
+                what=_labels()[option.group(0)])
         else:
             hint = _("Correct it on the page, then try again.")
     return message, hint

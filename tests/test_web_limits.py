@@ -151,3 +151,20 @@ def test_errors_speak_of_the_page(tmp_path, official_logos, clip3, lang):
         assert exists.status_code == 409
         words = one_line(exists, lang)
         assert "force" not in words
+
+
+def test_a_database_that_cannot_write_still_lists_the_jobs(web, monkeypatch):
+    """A full disk: SQLite refuses every write (BEGIN IMMEDIATE); reading the history takes none."""
+    import sqlite3
+    from contextlib import contextmanager
+
+    from overlay.web import db
+
+    @contextmanager
+    def full(path=None):
+        raise sqlite3.OperationalError("database or disk is full")
+        yield
+
+    monkeypatch.setattr(db, "transaction", full)
+    listed = web.get("/api/jobs")
+    assert listed.status_code == 200 and listed.json()["jobs"] == []

@@ -168,3 +168,18 @@ def test_a_database_that_cannot_write_still_lists_the_jobs(web, monkeypatch):
     monkeypatch.setattr(db, "transaction", full)
     listed = web.get("/api/jobs")
     assert listed.status_code == 200 and listed.json()["jobs"] == []
+
+
+def test_a_disk_that_fills_while_the_job_waits_fails_it_in_words(web, settings, clip3, monkeypatch):
+    from overlay.web import limits
+
+    clip = send(web, clip3.read_bytes()).json()
+    answers = iter([1 << 40])                       # room at submit, none when its turn comes
+    monkeypatch.setattr(limits, "free_bytes", lambda path: next(answers, 10 << 20))
+    job = web.post("/api/jobs", json={"input": clip["id"], "district": "พิชัย"})
+    assert job.status_code == 201
+    deadline = time.time() + 60
+    while not (got := web.get(f"/api/jobs/{job.json()['id']}").json())["final"] and time.time() < deadline:
+        time.sleep(0.1)
+    assert got["status"] == "failed" and "disk" in got["error"] and "--" not in got["error"]
+    assert not settings.output_dir.exists() or not any(settings.output_dir.iterdir())

@@ -284,7 +284,13 @@ class JobManager:
                     self._run(job_id)
             except Exception:
                 log.exception("job %s", job_id)
-                self._finish(job_id, status=FAILED, error=_("Unexpected error; see the server's log."))
+                try:
+                    self._finish(job_id, status=FAILED, error=_("Unexpected error; see the server's log."))
+                except Exception:           # the database cannot write either (a full disk)
+                    log.exception("recording job %s", job_id)
+                    with self._cv:
+                        self._live.pop(job_id, None)
+                        self._cv.notify_all()
             self._tidy()
 
     def _tidy(self) -> None:
@@ -310,6 +316,9 @@ class JobManager:
             live.phase = name
 
         try:
+            # The disk may have filled while the job waited in the queue.
+            limits.require_space(plan.output.parent, render.estimate_bytes(plan),
+                                 self.settings.free_margin, _("this clip"))
             result = engine.run(plan, progress=progress, cancel=cancel.is_set, warn=warnings.append,
                                 phase=phase)
         except engine.Cancelled:

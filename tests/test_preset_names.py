@@ -140,16 +140,16 @@ def test_inside_keeps_the_output_in_its_folder(tmp_path):
 # ---------------------------------------------------------------- the listing and a user's preset
 
 def test_presets_listing(web):
-    user_preset("ของเรา", '[preset]\nextends = "uttaradit"\nname = "ours"\n'
+    user_preset("อุตรดิตถ์ของเรา", '[preset]\nextends = "uttaradit"\nname = "ours"\n'
                           'description = "Our own"\n')
     user_preset("broken", "this is = not [toml")
     r = web.get("/api/presets")
     assert r.status_code == 200
     listed = {p["name"]: p for p in r.json()["presets"]}
-    assert {"base", "uttaradit", "ของเรา"} <= set(listed) and "broken" not in listed
+    assert {"base", "uttaradit", "อุตรดิตถ์ของเรา"} <= set(listed) and "broken" not in listed
     assert listed["uttaradit"]["label_th"] == "จังหวัดอุตรดิตถ์"
     assert listed["uttaradit"]["label_en"] == "Uttaradit" and not listed["uttaradit"]["user"]
-    assert listed["ของเรา"]["user"]
+    assert listed["อุตรดิตถ์ของเรา"]["user"]
     page = web.get("/").text
     assert 'data-testid="preset-select"' in page
 

@@ -183,3 +183,15 @@ def test_a_disk_that_fills_while_the_job_waits_fails_it_in_words(web, settings, 
         time.sleep(0.1)
     assert got["status"] == "failed" and "disk" in got["error"] and "--" not in got["error"]
     assert not settings.output_dir.exists() or not any(settings.output_dir.iterdir())
+
+
+def test_the_plans_warnings_speak_of_the_page(tmp_path, clip3, monkeypatch):
+    monkeypatch.setattr(JobManager, "_ensure_worker", lambda self: None)    # only the plan matters
+    with client(web_settings(tmp_path)) as c:          # no official logos: placeholders
+        clip = send(c, clip3.read_bytes()).json()
+        for lang in ("en", "th"):
+            job = c.post("/api/jobs", json={"input": clip["id"], "district": "ตรอน" if lang == "en" else "พิชัย"},
+                         headers={"Accept-Language": lang}).json()
+            assert len(job["warnings"]) >= 2, job["warnings"]
+            for line in job["warnings"]:
+                assert "--" not in line and "'overlay" not in line, line

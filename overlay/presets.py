@@ -31,7 +31,7 @@ TEMPLATE_FIELDS = ("district", "province")
 # Characters no file system of a district office accepts, plus path separators.
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 # A preset's name: a file name stem, never a path (no separator, no "..", no drive).
-_NAME = re.compile(r"[^\W_][\w .-]{0,63}")
+_NAME = re.compile(r"[^\W_][\w\u0e00-\u0e7f .-]{0,63}")      # Thai vowel and tone marks too
 
 
 @dataclass(frozen=True)

@@ -166,16 +166,25 @@ def plan(job: Job) -> Plan:
                   height=height, fps=fps, logos=logos, subtitles=subs,
                   warnings=tuple(warnings))
     if result.placeholders:
-        warnings.append(_("Placeholder logos still in use: {keys}: the clip will not be ready to "
-                          "send. Add the official files once with 'overlay logos add KEY FILE "
-                          "--district {d}', all at once with 'overlay logos import PACK.zip', or on "
-                          "the logos part of 'overlay web'.")
-                        .format(keys=", ".join(ref.key for ref in result.placeholders),
-                                d=place.district))
+        warnings.append(placeholder_warning(result))
     if not district.lao_confirmed:
-        warnings.append(_("The organisation name for อำเภอ{d} is not confirmed in the preset; "
-                          "give it with --lao.").format(d=place.district))
+        warnings.append(lao_warning(result))
     return replace(result, warnings=tuple(warnings))
+
+
+def placeholder_warning(p: Plan) -> str:
+    """The plan's warning about its placeholder logos, in the command line's words."""
+    return (_("Placeholder logos still in use: {keys}: the clip will not be ready to "
+              "send. Add the official files once with 'overlay logos add KEY FILE "
+              "--district {d}', all at once with 'overlay logos import PACK.zip', or on "
+              "the logos part of 'overlay web'.")
+            .format(keys=", ".join(ref.key for ref in p.placeholders), d=p.place.district))
+
+
+def lao_warning(p: Plan) -> str:
+    """The plan's warning about an unconfirmed organisation, in the command line's words."""
+    return _("The organisation name for อำเภอ{d} is not confirmed in the preset; "
+             "give it with --lao.").format(d=p.place.district)
 
 
 # Bits per pixel of the encoded picture, well above what x264 writes at these CRFs: the

@@ -140,16 +140,16 @@ def test_inside_keeps_the_output_in_its_folder(tmp_path):
 # ---------------------------------------------------------------- the listing and a user's preset
 
 def test_presets_listing(web):
-    user_preset("ของเรา", '[preset]\nextends = "uttaradit"\nname = "ours"\n'
+    user_preset("อุตรดิตถ์ของเรา", '[preset]\nextends = "uttaradit"\nname = "ours"\n'
                           'description = "Our own"\n')
     user_preset("broken", "this is = not [toml")
     r = web.get("/api/presets")
     assert r.status_code == 200
     listed = {p["name"]: p for p in r.json()["presets"]}
-    assert {"base", "uttaradit", "ของเรา"} <= set(listed) and "broken" not in listed
+    assert {"base", "uttaradit", "อุตรดิตถ์ของเรา"} <= set(listed) and "broken" not in listed
     assert listed["uttaradit"]["label_th"] == "จังหวัดอุตรดิตถ์"
     assert listed["uttaradit"]["label_en"] == "Uttaradit" and not listed["uttaradit"]["user"]
-    assert listed["ของเรา"]["user"]
+    assert listed["อุตรดิตถ์ของเรา"]["user"]
     page = web.get("/").text
     assert 'data-testid="preset-select"' in page
 
@@ -171,3 +171,38 @@ def test_user_preset_chosen_by_name_renders(web, settings, clip3):
     assert done["status"] == "done", done
     assert Path(done["output"]) == settings.output_dir / "ของเรา อำเภอพิชัยจังหวัดอุตรดิตถ์.mkv"
     assert Path(done["output"]).is_file()
+
+
+def test_the_page_chooses_a_preset_from_the_list(settings):
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from playwright.sync_api import sync_playwright
+
+    from overlay.web.server import start_in_thread
+
+    from web_support import CHROMIUM_ARGS, chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("no Chromium on this machine")
+    user_preset("mine", '[preset]\nextends = "uttaradit"\nname = "mine"\n'
+                        '[naming]\ntemplate = "ของเรา อำเภอ{district}จังหวัด{province}"\n')
+    running = start_in_thread(settings)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.set_default_timeout(30_000)
+            page.goto(running.url)
+            select = page.get_by_test_id("preset-select")
+            page.wait_for_selector("#preset option[value=mine]", state="attached")
+            assert select.evaluate("s => [...s.options].map(o => o.value)")[:3] == ["", "base", "uttaradit"]
+            page.get_by_test_id("district-filter").fill("พิชัย")
+            page.get_by_test_id("district-select").select_option("พิชัย")
+            name = page.get_by_test_id("file-name")
+            page.wait_for_selector("#file-name:has-text('อำเภอพิชัย')")
+            assert name.text_content().startswith("ธนาคารขยะ")
+            select.select_option("mine")
+            page.wait_for_selector("#file-name:has-text('ของเรา')")
+            assert name.text_content() == "ของเรา อำเภอพิชัยจังหวัดอุตรดิตถ์.mp4"
+            browser.close()
+    finally:
+        running.stop()

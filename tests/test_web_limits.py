@@ -151,3 +151,47 @@ def test_errors_speak_of_the_page(tmp_path, official_logos, clip3, lang):
         assert exists.status_code == 409
         words = one_line(exists, lang)
         assert "force" not in words
+
+
+def test_a_database_that_cannot_write_still_lists_the_jobs(web, monkeypatch):
+    """A full disk: SQLite refuses every write (BEGIN IMMEDIATE); reading the history takes none."""
+    import sqlite3
+    from contextlib import contextmanager
+
+    from overlay.web import db
+
+    @contextmanager
+    def full(path=None):
+        raise sqlite3.OperationalError("database or disk is full")
+        yield
+
+    monkeypatch.setattr(db, "transaction", full)
+    listed = web.get("/api/jobs")
+    assert listed.status_code == 200 and listed.json()["jobs"] == []
+
+
+def test_a_disk_that_fills_while_the_job_waits_fails_it_in_words(web, settings, clip3, monkeypatch):
+    from overlay.web import limits
+
+    clip = send(web, clip3.read_bytes()).json()
+    answers = iter([1 << 40])                       # room at submit, none when its turn comes
+    monkeypatch.setattr(limits, "free_bytes", lambda path: next(answers, 10 << 20))
+    job = web.post("/api/jobs", json={"input": clip["id"], "district": "พิชัย"})
+    assert job.status_code == 201
+    deadline = time.time() + 60
+    while not (got := web.get(f"/api/jobs/{job.json()['id']}").json())["final"] and time.time() < deadline:
+        time.sleep(0.1)
+    assert got["status"] == "failed" and "disk" in got["error"] and "--" not in got["error"]
+    assert not settings.output_dir.exists() or not any(settings.output_dir.iterdir())
+
+
+def test_the_plans_warnings_speak_of_the_page(tmp_path, clip3, monkeypatch):
+    monkeypatch.setattr(JobManager, "_ensure_worker", lambda self: None)    # only the plan matters
+    with client(web_settings(tmp_path)) as c:          # no official logos: placeholders
+        clip = send(c, clip3.read_bytes()).json()
+        for lang in ("en", "th"):
+            job = c.post("/api/jobs", json={"input": clip["id"], "district": "ตรอน" if lang == "en" else "พิชัย"},
+                         headers={"Accept-Language": lang}).json()
+            assert len(job["warnings"]) >= 2, job["warnings"]
+            for line in job["warnings"]:
+                assert "--" not in line and "'overlay" not in line, line

@@ -98,7 +98,7 @@ def test_the_same_checks_as_logos_add(web):
     assert r.status_code == 400 and 'Unknown logo "flag"' in r.json()["error"]
     r = c.post("/api/logos/district", params={"province": "อุตรดิตถ์"},
                files={"file": ("a.png", seal_png(), "image/png")})
-    assert r.status_code == 400 and "--district" in r.json()["error"]
+    assert r.status_code == 400 and "district" in r.json()["error"] and "--" not in r.json()["error"]
     # A hostile file name is only ever a name.
     r = c.post("/api/logos/moi", params=PLACE, files={"file": ("../../evil.png", seal_png(), "image/png")})
     assert r.status_code == 200 and logolib.added_from(logolib.library_dir() / "moi.png") == "evil.png"

@@ -62,7 +62,8 @@ _OPTION = re.compile(r"--[a-z][a-z-]*")
 _CLI_HINT = re.compile(r"--[a-z]|'overlay |\boverlay [a-z]+ |shown above|แสดงไว้ด้านบน")
 
 
-def _page_text(text: str) -> str:
+def page_text(text: str) -> str:
+    """``text`` with each command-line option named as the page names it."""
     labels = _labels()
     worded = _OPTION.sub(lambda m: labels.get(m.group(0), _("the page's settings")), text)
     return worded[:1].upper() + worded[1:] if worded != text else worded
@@ -77,7 +78,7 @@ def page_words(exc: OverlayError) -> tuple[str, str | None]:
                   "or move the old clip out of the output folder first."))
     if isinstance(exc, WebError):
         return exc.message, exc.hint
-    message, hint = _page_text(exc.message), exc.hint
+    message, hint = page_text(exc.message), exc.hint
     if hint and _CLI_HINT.search(hint):
         if isinstance(exc, RenderError):
             hint = _("Try once more; if it fails again, keep the clip and tell whoever looks after "
@@ -85,8 +86,10 @@ def page_words(exc: OverlayError) -> tuple[str, str | None]:
         elif "logo" in hint.lower() or "โลโก้" in hint:
             hint = _("Drop the official files on the logo slots under Logos, or import the logo "
                      "pack there; then try again.")
-        elif _OPTION.search(hint) and not re.search(r"'overlay |shown above|แสดงไว้ด้านบน", hint):
-            hint = _page_text(hint)
+        elif (option := _OPTION.search(hint)) and option.group(0) in _labels() \
+                and not re.search(r"'overlay |shown above|แสดงไว้ด้านบน", hint):
+            hint = _("Choose {what} on the page, then try again.").format(
+                what=_labels()[option.group(0)])
         else:
             hint = _("Correct it on the page, then try again.")
     return message, hint

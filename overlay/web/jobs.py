@@ -28,7 +28,7 @@ from overlay.render import Job, Plan
 from overlay.report.model import TOPICS, chapters_from, check_chapter
 from overlay.timecode import format_time
 from overlay.web import instance, limits
-from overlay.web.errors import Conflict, NotFound, WebError, page_line
+from overlay.web.errors import Conflict, NotFound, WebError, page_line, page_text
 from overlay.web.jobstore import (
     ACTIVE,
     CANCELLED,
@@ -98,6 +98,23 @@ def chapter_warnings(marks: dict[str, int], length: float) -> list[str]:
                               "it is left out.").format(key=key, time=format_time(seconds),
                                                         length=format_time(int(length))))
     return warnings + chapters_from(marks)[1]
+
+
+def page_warnings(plan: Plan) -> list[str]:
+    """The plan's warnings in the page's words: its logo slots and fields, not the command line."""
+    out = []
+    for line in plan.warnings:
+        if plan.placeholders and line == render.placeholder_warning(plan):
+            line = _("Placeholder logos still in use: {keys}: the clip will not be ready to send. "
+                     "Drop the official files on those slots under Logos, or import the logo pack "
+                     "there.").format(keys=", ".join(ref.key for ref in plan.placeholders))
+        elif line == render.lao_warning(plan):
+            line = _("The organisation name for อำเภอ{d} is not confirmed in the preset: check the "
+                     "Organisation field.").format(d=plan.place.district)
+        else:
+            line = page_text(line)
+        out.append(line)
+    return out
 
 
 def stored_fields(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -172,7 +189,7 @@ class JobManager:
         plan = render.plan(job)       # planned once: the worker renders this plan
         limits.require_space(plan.output.parent, render.estimate_bytes(plan),
                              self.settings.free_margin, _("this clip"))
-        warnings = list(plan.warnings) + chapter_warnings(marks, plan.duration)
+        warnings = page_warnings(plan) + chapter_warnings(marks, plan.duration)
         with self._cv:
             if self.stopping:
                 raise Conflict(_("overlay web is stopping."), None)
@@ -284,7 +301,13 @@ class JobManager:
                     self._run(job_id)
             except Exception:
                 log.exception("job %s", job_id)
-                self._finish(job_id, status=FAILED, error=_("Unexpected error; see the server's log."))
+                try:
+                    self._finish(job_id, status=FAILED, error=_("Unexpected error; see the server's log."))
+                except Exception:           # the database cannot write either (a full disk)
+                    log.exception("recording job %s", job_id)
+                    with self._cv:
+                        self._live.pop(job_id, None)
+                        self._cv.notify_all()
             self._tidy()
 
     def _tidy(self) -> None:
@@ -310,6 +333,9 @@ class JobManager:
             live.phase = name
 
         try:
+            # The disk may have filled while the job waited in the queue.
+            limits.require_space(plan.output.parent, render.estimate_bytes(plan),
+                                 self.settings.free_margin, _("this clip"))
             result = engine.run(plan, progress=progress, cancel=cancel.is_set, warn=warnings.append,
                                 phase=phase)
         except engine.Cancelled:

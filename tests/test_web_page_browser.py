@@ -238,25 +238,8 @@ def wait_restored(page) -> None:
                            "document.getElementById('player').readyState >= 1")
 
 
-EDITOR_SPY = """
-document.addEventListener('DOMContentLoaded', () => {
-  window.__cuesLoaded = [];
-  const spy = (lang, cues) => window.__cuesLoaded.push([lang, cues]);
-  const editor = window.overlayEditor;
-  if (editor && typeof editor.load === 'function') {
-    const load = editor.load.bind(editor);
-    editor.load = (lang, cues) => { spy(lang, cues); return load(lang, cues); };
-  } else {
-    window.overlayEditor = { load: spy };
-  }
-}, { capture: true });
-"""
-
-
 def test_report_page_reload_and_language_switch_lose_nothing(page, server, media, tmp_path):
     said = accept_dialogs(page)
-    page.context.add_init_script(EDITOR_SPY)
-    page.reload()
     clip = make_clip(media / "งานวันสิ่งแวดล้อม.mp4", seconds=6, size="320x180")
     srt = tmp_path / "คำบรรยาย.srt"
     srt.write_text(THAI_SRT, encoding="utf-8")
@@ -277,8 +260,9 @@ def test_report_page_reload_and_language_switch_lose_nothing(page, server, media
     page.get_by_test_id("subs-report-th").wait_for()
     page.locator("input[name=subs_mode][value=both]").check()
     cues = [{"start": 0.5, "end": 1.8, "text": "สวัสดีครับ"}, {"start": 2.0, "end": None, "text": "พิมพ์ต่อ"}]
-    page.evaluate("""cues => document.dispatchEvent(new CustomEvent('overlay:cues',
-                     { detail: { lang: 'th', cues } }))""", cues)
+    # lines typed in the subtitle editor (editor.js) replace the uploaded file's: kept too
+    page.evaluate("cues => window.overlayEditor.loadCues('th', cues)", cues)
+    page.evaluate("window.overlayEditor.flush()")
     wait_saved(page)
     assert "บันทึกร่างแล้ว" in page.get_by_test_id("draft-status").inner_text()
     chosen = page_state(page)
@@ -293,7 +277,7 @@ def test_report_page_reload_and_language_switch_lose_nothing(page, server, media
     wait_restored(page)
     assert page_state(page) == chosen
     assert abs(page.evaluate("document.getElementById('player').duration") - 6.0) < 0.2
-    assert page.evaluate("window.__cuesLoaded") == [["th", cues]]
+    assert page.evaluate("window.overlayEditor.getCues('th')") == cues
     assert "บันทึกร่างแล้ว" in page.get_by_test_id("draft-status").inner_text()
 
     # a reload (a closed tab opened again is the same)

@@ -4,6 +4,7 @@ page's own fields, never a path, bounded; the อปท. name typed is remembere
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,29 @@ def test_the_job_page_offers_the_draft_hooks_and_numbers_every_step(settings):
     steps = re.findall(r'<h2><span class="num">(\d+)</span>\s*([^<]+)</h2>', page)
     assert [int(n) for n, _title in steps] == list(range(1, len(steps) + 1))
     assert any("โลโก้" in title for _n, title in steps), steps      # the logo step has its number
+
+
+def test_deleting_a_history_job_keeps_the_clip_a_draft_still_uses(settings, clip3):
+    """The History's delete removes a job's uploads, but not the clip the draft is working on."""
+    with client(settings) as c:
+        clip = send_clip(c, clip3)
+        assert c.put("/api/draft", json={"clip": clip["id"], "district": "พิชัย"}).status_code == 200
+        job = c.post("/api/jobs", json={"input": clip["id"], "district": "พิชัย"}).json()
+        for _ in range(600):
+            if c.get(f"/api/jobs/{job['id']}").json()["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.2)
+        assert c.delete(f"/api/jobs/{job['id']}").status_code == 200
+        back = c.get("/api/draft").json()
+        assert back["clip"] and back["clip"]["id"] == clip["id"]
+
+        # once the draft is gone (start a new clip), deleting a job removes its uploads again
+        second = c.post("/api/jobs", json={"input": clip["id"], "district": "ลับแล"}).json()
+        for _ in range(600):
+            if c.get(f"/api/jobs/{second['id']}").json()["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.2)
+        assert c.delete("/api/draft").status_code == 200
+        assert c.delete(f"/api/jobs/{second['id']}").status_code == 200
+        assert c.put("/api/draft", json={"clip": clip["id"]}).status_code == 200
+        assert c.get("/api/draft").json()["clip"] is None

@@ -17,6 +17,7 @@ from overlay.i18n import _
 from overlay.presets import choose_preset
 from overlay.render import plan
 from overlay.render import preview as draw
+from overlay.web.drafts import ClipDrafts
 from overlay.web.errors import Conflict, NotFound
 from overlay.web.features import Feature
 from overlay.web.jobs import JobManager, build_job, job_fields, job_json
@@ -84,6 +85,7 @@ def delete_job(request: Request, job_id: str) -> dict[str, Any]:
     store.delete(job_id)
     still_used = {str(j.settings.get(k)) for j in store.jobs(limit=10_000)
                   for k in ("input", "subs_th", "subs_en") if j.settings.get(k)}
+    still_used |= ClipDrafts(Path(store.path)).uploads_in_use()
     for key in ("input", "subs_th", "subs_en"):
         upload_id = record.settings.get(key)
         upload = store.get_upload(upload_id) if upload_id else None

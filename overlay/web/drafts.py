@@ -211,6 +211,17 @@ class ClipDrafts:
         with db.transaction(self.path) as conn:
             conn.execute("DELETE FROM clip_drafts WHERE id = ?", (draft_id,))
 
+    def uploads_in_use(self) -> set[str]:
+        """Every upload id a draft still names (its clip, its subtitle files): kept when a
+        History job that used them is deleted, so a draft never comes back without its clip."""
+        with db.transaction(self.path) as conn:
+            rows = conn.execute("SELECT body FROM clip_drafts").fetchall()
+        used: set[str] = set()
+        for row in rows:
+            draft = json.loads(row["body"])
+            used.update(str(v) for v in [draft.get("clip"), *(draft.get("subs") or {}).values()] if v)
+        return used
+
     def lao_names(self) -> dict[str, str]:
         """``"province/district"`` → the name last typed for it."""
         with db.transaction(self.path) as conn:

@@ -206,3 +206,26 @@ def test_the_page_chooses_a_preset_from_the_list(settings):
             browser.close()
     finally:
         running.stop()
+
+
+def test_overlay_presets_lists_the_users_own_and_says_which_is_broken(tmp_path):
+    """What the page may choose, the CLI lists: the user's own presets too, a broken one in a line."""
+    from typer.testing import CliRunner
+
+    from overlay.cli.main import app
+
+    mine = user_preset("ของอำเภอ", '[preset]\nextends = "uttaradit"\nname = "ของอำเภอ"\n'
+                                    'description = "ของเราเอง"\n')
+    broken = user_preset("พัง", '[naming]\nextension = "/../X.mp4"\n')
+    try:
+        result = CliRunner().invoke(app, ["presets"])
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        own = [line for line in lines if line.startswith("ของอำเภอ")]
+        assert own and "ของเราเอง" in own[0] and str(mine.parent) in own[0]
+        said = [line for line in lines if line.startswith("พัง")]
+        assert len(said) == 1 and "X.mp4" in said[0]
+        assert any(line.startswith("uttaradit") for line in lines)
+    finally:
+        mine.unlink()
+        broken.unlink()

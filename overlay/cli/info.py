@@ -25,16 +25,24 @@ def doctor() -> None:
         raise typer.Exit(1)
 
 
-@app.command(help=_("List the built-in presets and their districts."))
+@app.command(help=_("List the presets (built-in, then your own) and their districts."))
 @handled
 def presets() -> None:
-    """List the built-in presets and their districts."""
-    from overlay.presets import available, load_preset
+    """List the presets, built-in then the user's own, and their districts."""
+    from overlay.errors import OverlayError
+    from overlay.presets import available, load_preset, names, user_presets_dir
 
-    for path in available():
-        p = load_preset(str(path))
+    shipped = {path.stem for path in available()}
+    for preset_name in names():
+        try:
+            p = load_preset(preset_name)
+        except OverlayError as exc:        # one broken file of the user's does not hide the rest
+            out.print(escape(_("{name}: cannot be used: {reason}").format(name=preset_name, reason=exc)))
+            continue
         rest = f"{p.description}  ({_('limit')} {p.max_duration:.0f} s)"
-        out.print(f"[bold]{escape(p.name)}[/]  {escape(rest)}", markup=True)
+        if preset_name not in shipped:
+            rest += "  " + _("(your own, in {folder})").format(folder=user_presets_dir())
+        out.print(f"[bold]{escape(preset_name)}[/]  {escape(rest)}", markup=True)
         if p.province:
             out.print(f"  {_('province')}: จังหวัด{p.province} ({p.province_en or ''})")
         for entry in p.districts.values():

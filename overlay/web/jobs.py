@@ -302,7 +302,9 @@ class JobManager:
             except Exception:
                 log.exception("job %s", job_id)
                 try:
-                    self._finish(job_id, status=FAILED, error=_("Unexpected error; see the server's log."))
+                    self._finish(job_id, status=FAILED, error=_(
+                        "Something went wrong while making this clip. Press Make the clip again; if it "
+                        "happens again, send the last lines of the black window to IT staff."))
                 except Exception:           # the database cannot write either (a full disk)
                     log.exception("recording job %s", job_id)
                     with self._cv:

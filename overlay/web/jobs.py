@@ -28,6 +28,7 @@ from overlay.render import Job, Plan
 from overlay.report.model import TOPICS, chapters_from, check_chapter
 from overlay.timecode import format_time
 from overlay.web.errors import Conflict, NotFound, WebError
+from overlay.web.page_words import page_warnings, plain_receipt
 from overlay.web.jobstore import (
     ACTIVE,
     CANCELLED,
@@ -155,7 +156,9 @@ class JobManager:
         marks = clean_chapters(body.get("chapters"))
         job = build_job(values, force, self.store, self.settings.output_dir)
         plan = render.plan(job)       # planned once: the worker renders this plan
-        warnings = list(plan.warnings) + chapter_warnings(marks, plan.duration)
+        warnings = page_warnings(plan.warnings, [ref.key for ref in plan.placeholders],
+                                 plan.place.district, plan.district.lao_confirmed) \
+            + chapter_warnings(marks, plan.duration)
         with self._cv:
             if self.stopping:
                 raise Conflict(_("overlay web is stopping."), None)
@@ -322,6 +325,7 @@ def receipt_json(items: list[dict[str, Any]] | None) -> list[dict[str, Any]] | N
 def job_json(record: JobRecord, manager: JobManager) -> dict[str, Any]:
     data = record.to_json()
     data["receipt"] = receipt_json(record.receipt)
+    data["receipt_plain"] = plain_receipt(record.receipt, i18n.language())   # the page's lines
     snap = manager.snapshot(record.id) if record.status in ACTIVE else None
     if snap is not None:
         data["status"] = snap["status"]

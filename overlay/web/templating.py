@@ -6,6 +6,7 @@ uploaded file names are shown as text, never read as HTML.
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,9 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+# An ES module (receipt.js) must be served as JavaScript; Windows' registry may say text/plain.
+mimetypes.add_type("text/javascript", ".js")
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

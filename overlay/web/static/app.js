@@ -565,13 +565,7 @@ function finished(job) {
   else if (job.status === "cancelled" || job.status === "stopped") { bar.value = 0; eta.textContent = TEXTS.cancelled; }
   else { eta.textContent = job.receipt ? TEXTS.not_compliant : ""; }
   if (job.error) showError(job.error);
-  const receipt = byId("receipt");
-  receipt.replaceChildren(...(job.receipt || []).map((item) => {
-    const li = el("li", { class: item.warning ? "warn" : item.ok === true ? "ok" : item.ok === false ? "bad" : "info" });
-    li.append(el("span", { class: "item" }, item.name), el("span", { class: "detail" }, item.detail));
-    if (item.hint && item.ok !== true) li.append(el("span", { class: "hint" }, item.hint));
-    return li;
-  }));
+  import("/static/receipt.js").then((m) => m.showReceipt(byId("receipt"), job));   // plain lines, details folded
   if (job.download) {
     const link = byId("download-link");
     link.href = job.download;

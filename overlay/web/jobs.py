@@ -25,10 +25,9 @@ from overlay.i18n import _
 from overlay.jobfields import OPTIONAL, REQUIRED, Options, job_from_fields, text_fields
 from overlay.receipt import Item, describe
 from overlay.render import Job, Plan
-from overlay.report.model import TOPICS, chapters_from, check_chapter
+from overlay.report.model import TOPICS, chapter_name, chapters_from, check_chapter
 from overlay.timecode import format_time
 from overlay.web.errors import Conflict, NotFound, WebError
-from overlay.web.page_words import page_warnings, plain_receipt
 from overlay.web.jobstore import (
     ACTIVE,
     CANCELLED,
@@ -42,6 +41,7 @@ from overlay.web.jobstore import (
     JobStore,
     new_id,
 )
+from overlay.web.page_words import page_warnings, plain_receipt
 from overlay.web.report_drafts import job_report
 from overlay.web.settings import WebSettings
 from overlay.web.uploads import clean_old
@@ -80,8 +80,8 @@ def clean_chapters(value: Any) -> dict[str, int]:
     for key in keys:
         seconds, reason = check_chapter(value.get(key))
         if reason is not None:
-            raise WebError(_("chapters.{key}: {reason}: {value!r}.").format(
-                key=key, reason=reason, value=value.get(key)), None)
+            raise WebError(_("The chapter {name}: {reason}: {value!r}.").format(
+                name=chapter_name(key), reason=reason, value=value.get(key)), None)
         if seconds is not None:
             marks[key] = seconds
     return marks
@@ -94,10 +94,11 @@ def chapter_warnings(marks: dict[str, int], length: float) -> list[str]:
     for key, seconds in list(marks.items()):
         if seconds >= length:
             del marks[key]
-            warnings.append(_("chapters.{key} starts at {time}, after the end of the clip ({length}); "
-                              "it is left out.").format(key=key, time=format_time(seconds),
-                                                        length=format_time(int(length))))
-    return warnings + chapters_from(marks)[1]
+            warnings.append(_("The chapter {name} starts at {time}, after the end of the clip "
+                              "({length}); it is left out.").format(
+                                  name=chapter_name(key), time=format_time(seconds),
+                                  length=format_time(int(length))))
+    return warnings + chapters_from(marks, chapter_name, length)[1]
 
 
 def stored_fields(settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -244,10 +244,16 @@ function setupTrim() {
     trimChanged();
   });
   for (const id of ["start", "end"]) byId(id).addEventListener("change", trimChanged);
+  const chapterChecks = import("/static/chapters.js");     // loaded now: a mark is checked at once
   for (const button of document.querySelectorAll("[data-chapter]")) {
-    button.addEventListener("click", () => {
+    button.addEventListener("click", async () => {
       if (!state.clip) return;
-      state.chapters[button.dataset.chapter] = video.currentTime;
+      const time = video.currentTime, part = keptPart();   // refused here by the report's rules
+      const { refusal, showRefusal } = await chapterChecks;
+      const why = refusal(button.dataset.chapter, Math.round(time - part.start), chapterMarks(), part.output);
+      showRefusal(why);
+      if (why) return;
+      state.chapters[button.dataset.chapter] = time;
       updateChapters();
     });
   }

@@ -45,7 +45,12 @@
     const li = el("li", { "class": "logo-slot" + (s.placeholder ? " placeholder" : ""),
                           "data-testid": "logo-slot-" + s.key, "data-key": s.key,
                           "data-placeholder": s.placeholder ? "1" : "0", "title": s.file });
-    li.append(el("div", { "class": "logo-label" }, number + ". " + s.label));
+    const label = el("div", { "class": "logo-label" }, number + ". ");
+    for (const [i, word] of (s.label_words || [s.label]).entries()) {   // Thai broken between words only
+      if (i) label.append(el("wbr"));
+      label.append(el("span", { "class": "tw" }, word));
+    }
+    li.append(label);
     li.append(el("img", { "src": s.thumb, "alt": s.label, "data-testid": "logo-thumb-" + s.key }));
     li.append(el("span", { "class": "mark", "data-testid": "logo-mark-" + s.key },
                  s.placeholder ? text("Placeholder") : "✓ " + text("Official")));

@@ -422,7 +422,7 @@ def word_breaks(text: str) -> tuple[int, ...]:
     words: a space, or where both segmenters end a word (``break_candidates``' SPACE and
     AGREED), never after the first half of a compound. A layout that must break inside one of
     these words (wider than its line) asks ``break_candidates`` for the finer places."""
-    out = []
+    out: list[int] = []
     for p, kind in break_candidates(text):
         if kind not in WORD_KINDS:
             continue

@@ -147,15 +147,15 @@ def _logos(items: Mapping[str, Item], gettext: Gettext) -> dict[str, Any] | None
     if not any(k in items for k in LOGO_KEYS):
         return None
     if PLACEHOLDERS in items:
-        names = _names(_values(items[PLACEHOLDERS].found).get("names", ""), gettext)
+        holders = _names(_values(items[PLACEHOLDERS].found).get("names", ""), gettext)
         return _line("logos", False, gettext(_("Not ready to send: these logos are stand-ins, not "
-                                               "the official files: {names}")).format(names=names),
+                                               "the official files: {names}")).format(names=holders),
                      placeholder_hint(gettext))
     whens = [k for k in ("logos_at_start", "logos_at_middle", "logos_at_end") if k in items]
     if not whens:
         item = items.get("logos")
         why = _values(item.found).get("why") if item is not None else None
-        text = gettext(_("Logos not checked: {why}")).format(why=why) if why \
+        text = gettext(_("Logos not checked: {why}")).format(why=words(why, gettext)) if why \
             else gettext(_("Logos not checked: the district is unknown"))
         return _line("logos", None, text)
     failed = [k for k in whens if items[k].ok is False]

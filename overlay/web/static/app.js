@@ -605,6 +605,7 @@ async function loadHistory() {
     const row = el("tr");
     row.append(el("td", { colspan: "4" }, TEXTS.no_jobs));
     body.replaceChildren(row);
+    landOnHistory();
     return;
   }
   body.replaceChildren(...data.jobs.map((job) => {
@@ -630,6 +631,16 @@ async function loadHistory() {
     row.append(actions);
     return row;
   }));
+  landOnHistory();
+}
+
+// The nav's History link (/#history): the browser jumps before the rows (and the steps above)
+// are drawn, so land again once, when the table is there.
+let landedOnHistory = false;
+function landOnHistory() {
+  if (landedOnHistory || location.hash !== "#history") return;
+  landedOnHistory = true;
+  byId("history").scrollIntoView({ block: "start" });
 }
 
 document.addEventListener("DOMContentLoaded", jobPage);

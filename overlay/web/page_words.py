@@ -207,7 +207,7 @@ def page_warnings(warnings: Iterable[str], placeholders: Iterable[str], district
                   lao_confirmed: bool) -> list[str]:
     """The render's warnings for the page: those in the command line's words (a command, an
     option, logo keys) are said again in the page's words, naming logos by their names."""
-    out = [w for w in warnings if "'overlay " not in w and " --" not in w]
+    out = [w for w in warnings if "'overlay " not in w and "--" not in w]
     keys = list(placeholders)
     if keys:
         out.append(i18n._(_("Stand-in logos still in use: {names}. The clip will not be ready to "

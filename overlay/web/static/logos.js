@@ -81,7 +81,8 @@
     document.getElementById("logo-place").textContent = data.label;
     list.replaceChildren(...data.slots.map((s, i) => slot(s, i + 1)));
     if (!data.district) status.textContent = text("ChooseDistrict");
-    else if (data.placeholders.length) status.textContent = text("Left").replace("{keys}", data.placeholders.join(", "));
+    else if (data.placeholders.length) status.textContent = text("Left").replace("{keys}",   // the logos' names, never their keys
+      data.slots.filter((s) => s.placeholder).map((s) => s.label).join(", "));
     else status.textContent = text("AllOfficial");
     if (data.row) { rowImage.src = data.row; rowImage.hidden = false; } else { rowImage.hidden = true; }
     packExport.href = "/api/logos/pack.zip?" + new URLSearchParams({ province: data.province || "" });

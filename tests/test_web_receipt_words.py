@@ -79,6 +79,9 @@ def test_thai_lines_are_plain_thai():
     assert "ความยาว 4 นาที 58 วินาที" in text
     assert "โลโก้ครบ 7 ที่มุมขวาบน" in text
     _assert_plain(text)
+    for line in lines:            # laid out on the page by the project's breaker, word by word
+        assert "".join(line["words"]) == line["text"]
+    assert "ภาพและเสียงพร้อม" not in lines[0]["words"]
 
 
 def test_missing_and_placeholder_logos_are_named_in_thai():

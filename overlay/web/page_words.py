@@ -15,6 +15,7 @@ from overlay import i18n
 from overlay.check import PLACEHOLDERS
 from overlay.logos import logo_label
 from overlay.receipt import Item, Text, words
+from overlay.web.thai_text import pieces
 
 Gettext = Callable[[str], str]
 
@@ -57,8 +58,11 @@ def _names(value: Any, gettext: Gettext) -> str:
 
 
 def _line(key: str, ok: bool | None, text: str, hint: str = "", warning: bool = False) -> dict[str, Any]:
+    """A plain line; ``words``/``hint_words``: its Thai cut between words by the project's one
+    breaker, for the page to lay out (``thai_text.pieces``)."""
     status = "⚠" if warning else {True: "✓", False: "✗", None: "·"}[ok]
-    return {"key": key, "status": status, "ok": ok, "warning": warning, "text": text, "hint": hint}
+    return {"key": key, "status": status, "ok": ok, "warning": warning, "text": text, "hint": hint,
+            "words": pieces(text), "hint_words": pieces(hint) if hint else []}
 
 
 def plain_receipt(stored: Iterable[Mapping[str, Any]] | None, lang: str) -> list[dict[str, Any]] | None:

@@ -20,10 +20,21 @@ function technical(item) {
   return li;
 }
 
+// Thai laid out as the server cut it (the project's one breaker): each word kept whole.
+function flowing(cls, text, words) {
+  const span = node("span", { class: cls });
+  if (!words || !words.length) { span.textContent = text; return span; }
+  words.forEach((word, i) => {
+    if (i) span.append(document.createElement("wbr"));
+    span.append(node("span", { class: "tw" }, word));
+  });
+  return span;
+}
+
 function plain(line) {
   const li = node("li", { class: `plain ${CLASS(line)}`, "data-testid": "receipt-line", "data-key": line.key });
-  li.append(node("span", { class: "item" }, line.text));
-  if (line.hint && line.ok !== true) li.append(node("span", { class: "hint" }, line.hint));
+  li.append(flowing("item", line.text, line.words));
+  if (line.hint && line.ok !== true) li.append(flowing("hint", line.hint, line.hint_words));
   return li;
 }
 

@@ -84,6 +84,17 @@ def _from_data(value: Any) -> Any:
     return value
 
 
+def to_data(value: Any) -> Any:
+    """Words as JSON-able data (a ``Text`` keeps its message and values), for a cache or a
+    store that shows them later in its reader's language."""
+    return _data(value)
+
+
+def from_data(value: Any) -> Any:
+    """Words back from ``to_data``'s data."""
+    return _from_data(value)
+
+
 @dataclass(frozen=True)
 class Item:
     """One line of the receipt.

@@ -21,6 +21,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -32,10 +33,11 @@ from overlay.logos import compose_row
 from overlay.measure import faststart, frames_at, logo_match
 from overlay.presets import load_preset
 from overlay.probe import probe, require_video
+from overlay.receipt import Text, from_data, later, to_data, words
 from overlay.store import data_home
 from overlay.tools import FFmpeg, back_hint, find_ffmpeg
 
-REVISION = 3                  # bump when the test changes: old verdicts no longer count
+REVISION = 4                  # bump when the test changes: old verdicts no longer count
 CACHE_FILE = "ffmpeg-selftest.json"
 SECONDS = 1.0                 # ebur128 needs a few 400 ms blocks for an integrated figure
 SIZE = (640, 360)
@@ -46,9 +48,21 @@ LOGO_RGB = (40, 200, 60)
 @dataclass(frozen=True)
 class Verdict:
     ok: bool
-    problem: str = ""          # what is missing, in a few words; "" when ok
+    problem: str = ""          # what is missing, in a few words (the language of the test); "" when ok
     subtitles: bool | None = True   # the Thai line was drawn with the shipped font (None: not reached)
     cacheable: bool = True     # False when the test itself could not run (not the binary's fault)
+    reason: Any = None         # the problem as data (``receipt.to_data``): said in the reader's language
+
+    def said(self) -> str:
+        """The problem in the current language (a verdict is cached, and read in another)."""
+        return words(from_data(self.reason)) if self.reason is not None else self.problem
+
+
+def _failed(reason: Text | str, **values: Any) -> Verdict:
+    """A failed verdict whose reason is kept as data, so it is worded when it is read."""
+    if isinstance(reason, Text):
+        return Verdict(False, reason.render(), reason=to_data(reason), **values)
+    return Verdict(False, reason, **values)
 
 
 _memo: dict[str, Verdict] = {}
@@ -87,7 +101,7 @@ def require() -> FFmpeg:
     if result.ok:
         return ff
     message = _("The ffmpeg at {path} ({source}) cannot make the clip: {problem}.").format(
-        path=ff.path, source=_("bundled") if ff.bundled else ff.source, problem=result.problem)
+        path=ff.path, source=_("bundled") if ff.bundled else ff.source, problem=result.said())
     if ff.bundled:
         raise OverlayError(message, _("Run 'overlay doctor'; reinstall overlay if it fails too."))
     raise UsageError(message, back_hint(ff.source))
@@ -102,7 +116,7 @@ def run_selftest(exe: str) -> Verdict:
     except RenderError as exc:
         if not exc.stderr:          # ffmpeg could not even start: say why, do not cache
             return Verdict(False, exc.message, subtitles=None, cacheable=False)
-        return Verdict(False, diagnose(exc.stderr), subtitles=None)
+        return _failed(_diagnosis(exc.stderr), subtitles=None)
     except OverlayError as exc:
         return Verdict(False, exc.line(), subtitles=None, cacheable=False)
     except OSError as exc:
@@ -110,6 +124,7 @@ def run_selftest(exe: str) -> Verdict:
 
 
 def _run_in(exe: str, work: Path) -> Verdict:
+    _ = later                  # the reasons as data: worded when read (``Verdict.said``)
     width, height = SIZE
     source = work / "input.mkv"
     runner.run([exe, "-hide_banner", "-nostdin", "-y",
@@ -130,7 +145,7 @@ def _run_in(exe: str, work: Path) -> Verdict:
     # The measuring pass, and the fullest level chain (gain, compressor, limiter).
     target = loudness.Target.of(encode)
     if loudness.measure(exe, source, 0.0, SECONDS) is None:
-        return Verdict(False, _("its ebur128 filter gave no loudness summary"))
+        return _failed(_("its ebur128 filter gave no loudness summary"))
     level = loudness.AudioPlan(loudness.COMPRESS, target, gain=6.0, makeup=1.0)
     output = work / "out.mp4"
     spec = graph.GraphSpec(
@@ -145,20 +160,20 @@ def _run_in(exe: str, work: Path) -> Verdict:
     failures = subtitles.libass_failures(stderr)
     foreign = foreign_fonts(stderr, shipped_font_names())
     if foreign and not failures:
-        return Verdict(False, _("Thai subtitles were drawn with {font}, a font of this computer, not the "
+        return _failed(_("Thai subtitles were drawn with {font}, a font of this computer, not the "
                                 "shipped font").format(font=foreign[0]), subtitles=False)
     frame = frames_at(output, [SECONDS / 2])[0]
     drawn = not failures and subtitle_drawn(frame, row.x, row.y + row.image.height)
     if not drawn:
         why = failures[0] if failures else _("no text in the picture")
-        return Verdict(False, _("Thai subtitles were not drawn with the shipped font ({why})")
+        return _failed(_("Thai subtitles were not drawn with the shipped font ({why})")
                        .format(why=why), subtitles=False)
     if logo_match(frame, np.asarray(row.image.convert("RGBA")), row.x, row.y) >= 40:
-        return Verdict(False, _("the logo row was not drawn"))
+        return _failed(_("the logo row was not drawn"))
     if loudness.measured_loudness(stderr) is None:
-        return Verdict(False, _("its ebur128 filter gave no loudness summary"))
+        return _failed(_("its ebur128 filter gave no loudness summary"))
     if not faststart(output):
-        return Verdict(False, _("+faststart did not put the index at the front"))
+        return _failed(_("+faststart did not put the index at the front"))
     return Verdict(True)
 
 
@@ -201,28 +216,35 @@ def subtitle_drawn(frame, logo_left: int, logo_bottom: int) -> bool:
     return int((grey > 200).sum()) > 50
 
 
+# Each says what is missing through the ``_`` it is given (``later``: kept as data).
 _DIAGNOSES = (
     (re.compile(r"\[(\w+) @ [^\]]*\] Error setting option (\w+) to value ([^\s]+?)\.?$", re.M),
-     lambda m: _("its {filter} filter has no {option} option").format(filter=m[1], option=m[2])),
+     lambda m, _: _("its {filter} filter has no {option} option").format(filter=m[1], option=m[2])),
     (re.compile(r"No such filter: '([^']+)'"),
-     lambda m: _("it has no {filter} filter").format(filter=m[1])),
+     lambda m, _: _("it has no {filter} filter").format(filter=m[1])),
     (re.compile(r"Unknown encoder '([^']+)'"),
-     lambda m: _("it has no {encoder} encoder").format(encoder=m[1])),
+     lambda m, _: _("it has no {encoder} encoder").format(encoder=m[1])),
     (re.compile(r"Encoder \(codec (\w+)\) not found"),
-     lambda m: _("it has no {encoder} encoder").format(encoder=m[1])),
+     lambda m, _: _("it has no {encoder} encoder").format(encoder=m[1])),
     (re.compile(r"Unrecognized option '([^']+)'"),
-     lambda m: _("it does not know the -{option} option").format(option=m[1])),
+     lambda m, _: _("it does not know the -{option} option").format(option=m[1])),
 )
 
 
-def diagnose(stderr: str) -> str:
-    """What is missing, from ffmpeg's words; its last line when no pattern fits."""
+def _diagnosis(stderr: str) -> Text:
+    """What is missing, from ffmpeg's words, as data; its last line when no pattern fits."""
+    _ = later
     for pattern, say in _DIAGNOSES:
         found = pattern.search(stderr)
         if found:
-            return say(found)
+            return say(found, _)
     last = [line.strip() for line in stderr.splitlines() if line.strip()][-1:] or ["?"]
     return _("ffmpeg said: {line}").format(line=last[0])
+
+
+def diagnose(stderr: str) -> str:
+    """What is missing, from ffmpeg's words, in the current language."""
+    return str(_diagnosis(stderr))
 
 
 # ---------------------------------------------------------------- the cache file

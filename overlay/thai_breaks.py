@@ -32,7 +32,7 @@ from icu4py.breakers import CharacterBreaker, LineBreaker
 from icu4py.locale import Locale
 
 __all__ = ["BreakKind", "FALLBACK", "break_candidates", "bad_line_start", "syllable_start",
-           "syllable_boundaries"]
+           "syllable_boundaries", "word_breaks", "words", "finer_pieces"]
 
 
 class BreakKind(IntEnum):
@@ -406,3 +406,54 @@ def _cluster_boundaries(text: str) -> list[int]:
         return []
     return [s for s, _e in CharacterBreaker(text, Locale("th")).segments()
             if 0 < s and text[s] != " " and text[s - 1] != " " and not bad_line_start(text, s)]
+
+
+# ---------------------------------------------------------------- words, for text that flows
+
+# A piece that is only the first half of a compound: a line never ends after it
+# (ความ|ยาว, การ|จัด, ผู้|นำ, นัก|เรียน, ต่อ|ปี).
+_BOUND_TO_NEXT = frozenset({"ความ", "การ", "ผู้", "นัก", "ชาว", "ต่อ"})
+WORD_KINDS = frozenset({BreakKind.SPACE, BreakKind.AGREED})
+
+
+@functools.lru_cache(maxsize=4096)
+def word_breaks(text: str) -> tuple[int, ...]:
+    """Where a line of flowing text (a page's table cell, the report's PDF) may break between
+    words: a space, or where both segmenters end a word (``break_candidates``' SPACE and
+    AGREED), never after the first half of a compound. A layout that must break inside one of
+    these words (wider than its line) asks ``break_candidates`` for the finer places."""
+    out: list[int] = []
+    for p, kind in break_candidates(text):
+        if kind not in WORD_KINDS:
+            continue
+        start = out[-1] if out else 0
+        if text[start:p] in _BOUND_TO_NEXT:
+            continue
+        out.append(p)
+    return tuple(out)
+
+
+def words(text: str) -> list[str]:
+    """``text`` cut at ``word_breaks`` (a space stays with the word before it): joined, the
+    pieces give ``text`` back."""
+    bounds = [0, *word_breaks(text), len(text)]
+    return [text[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def finer_pieces(piece: str, short: int = 5) -> list[str]:
+    """A word wider than its line, cut where ``break_candidates`` allows inside a word (a
+    word boundary one segmenter found, then a syllable, then a character cluster); two
+    neighbours both shorter than ``short`` characters stay together (ท้อง|ถิ่น, not alone)."""
+    cands = break_candidates(piece)
+    for tier in (BreakKind.WORD, BreakKind.SYLLABLE, BreakKind.CLUSTER):
+        bounds = [0, *[p for p, k in cands if k <= tier], len(piece)]
+        cut = [piece[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+        merged: list[str] = []
+        for part in cut:
+            if merged and len(merged[-1]) < short and len(part) < short:
+                merged[-1] += part
+            else:
+                merged.append(part)
+        if len(merged) > 1:
+            return merged
+    return [piece]

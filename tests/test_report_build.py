@@ -64,9 +64,11 @@ def test_docx_names_the_thai_font_for_complex_script(built):
         doc_xml = zf.read("word/document.xml").decode("utf-8")
         styles = zf.read("word/styles.xml").decode("utf-8")
         fonts = zf.read("word/fontTable.xml").decode("utf-8")
-    assert 'w:cs="Laksaman"' in doc_xml and 'w:cs="Laksaman"' in styles
+    # a face Windows has (issue 23): Leelawadee UI, Tahoma as its alternative; never Laksaman
+    assert 'w:cs="Leelawadee UI"' in doc_xml and 'w:cs="Leelawadee UI"' in styles
     assert "w:szCs" in styles and "w:bCs" in doc_xml
-    assert 'w:name="Laksaman"' in fonts and "TH Sarabun New" in fonts
+    assert 'w:name="Leelawadee UI"' in fonts and 'w:altName w:val="Tahoma"' in fonts
+    assert "Laksaman" not in doc_xml + styles + fonts
 
 
 def _pdf_text(path: Path) -> str:

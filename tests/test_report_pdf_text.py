@@ -112,3 +112,48 @@ def test_wrapped_sources_give_the_text_back(text):
     assert "".join(source for _, source in lines) == text
     for i, (drawn, source) in enumerate(lines):
         assert drawn == (source.rstrip() if i == 0 else source.strip())
+
+
+# ---------------------------------------------------------------- lines broken between words
+# (issue 23, finding 9): the PDF wraps Thai by the project's one breaker, as the page and the
+# video do: never inside these words, and a paragraph does not end with a lone short word.
+
+WHOLE_WORDS = ("ต่อเนื่อง", "ผู้สูงอายุ", "นอกเหนือ", "ผู้ประกอบการ", "ท้องถิ่น", "สวัสดิการ",
+               "ความยั่งยืน", "ครอบครัว", "ต่อปี")
+
+
+def _broken(lines: list[str]) -> list[str]:
+    found = []
+    for above, below in zip(lines, lines[1:]):
+        above, below = above.rstrip(), below.lstrip()
+        for word in WHOLE_WORDS:
+            for k in range(1, len(word)):
+                if above.endswith(word[:k]) and below.startswith(word[k:]):
+                    found.append(f"{above[-8:]}|{below[:8]}")
+    return found
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="Poppler's pdftotext not installed")
+def test_pdftotext_lines_break_only_between_words(pdf_path):
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], check=True,
+                          capture_output=True).stdout.decode("utf-8")
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert not _broken(lines), _broken(lines)
+
+
+@pytest.mark.parametrize("width", [40 + 2.5 * i for i in range(40)])
+def test_every_width_breaks_between_words_and_leaves_no_lone_short_word(width):
+    from fpdf import FPDF
+
+    from overlay.report.pdf_writer import FONT, SIZE, font_files
+
+    pdf = FPDF()
+    pdf.add_font(FONT, "", str(font_files()[""]))
+    pdf.set_text_shaping(True)
+    pdf.set_font(FONT, "", SIZE)
+    text = ("ชุมชนคัดแยกขยะอย่างต่อเนื่อง ช่วยลดภาระครอบครัวผู้สูงอายุ และผู้ประกอบการในท้องถิ่น"
+            "ได้ประโยชน์นอกเหนือจากสวัสดิการ ลดค่าใช้จ่ายได้ ๕๕,๐๐๐ บาทต่อปี")
+    lines = [drawn for drawn, _source in wrap_with_source(text, width, pdf.get_string_width)]
+    assert not _broken(lines), (width, lines)
+    if len(lines) > 1:
+        assert len(lines[-1].strip()) > 3, (width, lines)

@@ -39,10 +39,25 @@ def _folder(request: Request) -> Path:
     return folder
 
 
+def folder_line(folder: Path) -> str | None:
+    """One plain line when the folder is not there (or holds nothing yet); None when it has files."""
+    try:
+        if not folder.is_dir():
+            return _("This folder does not exist, and it could not be made here: make it (or ask "
+                     "whoever installed the program to), then press Audit.")
+        if not any(folder.iterdir()):
+            return _("This folder is empty: put the clips and reports the districts sent in it, "
+                     "then press Audit.")
+    except OSError:
+        return _("This folder cannot be read: check that it exists and that you may open it.")
+    return None
+
+
 @router.get("/audit")
 def audit_page(request: Request) -> HTMLResponse:
-    return render(request, "audit.html", page="audit", folder=str(_folder(request)), province="",
-                  report=None, error=None)
+    folder = _folder(request)
+    return render(request, "audit.html", page="audit", folder=str(folder), province="",
+                  report=None, error=None, folder_line=folder_line(folder))
 
 
 def _run(folder: Path, province: str, out_root: Path) -> tuple[str, list[Path]]:

@@ -2,8 +2,9 @@
 
 Word picks the *complex-script* font (w:cs) for Thai, so that one must be set or Word falls
 back to its own choice; the size (w:szCs) and bold (w:bCs) of complex script are separate too.
-The font table names TH Sarabun New as the alternative: Laksaman is its free, metric-compatible
-version, so a machine with either shows the page as laid out.
+The document names Leelawadee UI, the Thai face every Windows since 8.1 has (Word would
+otherwise substitute one silently, as it did for Laksaman, which Windows lacks); the font table
+names Tahoma, on every Windows, as its alternative. The PDF embeds its own font (Laksaman).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from docx.shared import Cm, Pt
 from overlay.report.layout import Block, Style, blocks
 from overlay.report.model import Report
 
-FONT = "Laksaman"
-ALT_FONT = "TH Sarabun New"
-SIZE = Pt(16)              # the official letter size for TH Sarabun
-TITLE_SIZE = Pt(18)
+FONT = "Leelawadee UI"
+ALT_FONT = "Tahoma"
+SIZE = Pt(14)              # Leelawadee UI at 14 pt reads as TH Sarabun at 16 (the letter's size)
+TITLE_SIZE = Pt(16)
 
 
 def _set_fonts(rpr, size: Pt | None = None, bold: bool = False, underline: bool = False) -> None:
@@ -48,7 +49,7 @@ def _set_fonts(rpr, size: Pt | None = None, bold: bool = False, underline: bool 
 
 
 def _font_table_entry(document) -> None:
-    """Declare Laksaman (Thai charset) with TH Sarabun New as Word's substitute."""
+    """Declare Leelawadee UI (Thai charset) with Tahoma as Word's substitute."""
     from lxml import etree
 
     for rel in document.part.rels.values():

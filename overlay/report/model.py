@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs, urlsplit
 
 from overlay import timecode
@@ -221,11 +221,24 @@ class Chapter:
     title: str
 
 
-def chapters_from(starts: Mapping[str, int]) -> tuple[tuple[Chapter, ...], list[str]]:
+def field_name(key: str) -> str:
+    """A topic's chapter as the report data file names it (the command line's words)."""
+    return f"chapters.{key}"
+
+
+def chapter_name(key: str) -> str:
+    """A topic's chapter as a person names it: its title, in quotes (the page's words)."""
+    return f"“{CHAPTER_TITLES[key]}”"
+
+
+def chapters_from(starts: Mapping[str, int], name: Callable[[str], str] = field_name,
+                  length: float | None = None) -> tuple[tuple[Chapter, ...], list[str]]:
     """YouTube chapters from the topics' start times, and the problems with them.
 
     YouTube shows chapters only if the first starts at 0:00, there are at least three and
     each lasts at least 10 s; an intro chapter covers a first topic that starts later.
+    ``name`` words a topic in the problems (``field_name`` for the data file, ``chapter_name``
+    for a person); ``length``, when known, is the clip's: the last chapter must fit in it.
     """
     given = [(key, starts[key]) for key, _num in TOPICS if key in starts]
     if not given:
@@ -233,19 +246,24 @@ def chapters_from(starts: Mapping[str, int]) -> tuple[tuple[Chapter, ...], list[
     problems: list[str] = []
     for (k1, t1), (k2, t2) in zip(given, given[1:]):
         if t2 - t1 < MIN_CHAPTER_SECONDS:
-            problems.append(_("chapters.{later} must start at least {n} s after chapters.{earlier} "
+            problems.append(_("{later} must start at least {n} s after {earlier} "
                               "(YouTube chapters are at least {n} s long).")
-                            .format(later=k2, earlier=k1, n=MIN_CHAPTER_SECONDS))
+                            .format(later=name(k2), earlier=name(k1), n=MIN_CHAPTER_SECONDS))
     last_key, last = given[-1]
-    if last > base().max_duration - MIN_CHAPTER_SECONDS:
-        problems.append(_("chapters.{key} starts at {time}, too late for a clip of at most 5 minutes.")
-                        .format(key=last_key, time=timecode.format_time(last)))
+    if length is not None and last > length - MIN_CHAPTER_SECONDS:
+        problems.append(_("{name} starts at {time}, less than {n} s before the end of the clip "
+                          "({length}); the last chapter must last at least {n} s.")
+                        .format(name=name(last_key), time=timecode.format_time(last),
+                                n=MIN_CHAPTER_SECONDS, length=timecode.format_time(int(length))))
+    elif last > base().max_duration - MIN_CHAPTER_SECONDS:
+        problems.append(_("{key} starts at {time}, too late for a clip of at most 5 minutes.")
+                        .format(key=name(last_key), time=timecode.format_time(last)))
     chapters = [Chapter(t, CHAPTER_TITLES[k]) for k, t in given]
     first = given[0][1]
     if 0 < first < MIN_CHAPTER_SECONDS:
-        problems.append(_("chapters.{key} starts at {time}: make it 0:00, or at least 0:{n} so "
+        problems.append(_("{key} starts at {time}: make it 0:00, or at least 0:{n} so "
                           "the introduction can be a chapter.").format(
-                              key=given[0][0], time=timecode.format_time(first), n=MIN_CHAPTER_SECONDS))
+                              key=name(given[0][0]), time=timecode.format_time(first), n=MIN_CHAPTER_SECONDS))
     elif first >= MIN_CHAPTER_SECONDS:
         chapters.insert(0, Chapter(0, INTRO_TITLE))
     if len(chapters) < 3:

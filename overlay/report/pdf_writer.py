@@ -2,8 +2,9 @@
 
 fpdf2 shapes with HarfBuzz (marks stacked and placed by the font's GPOS). Two things it does
 not do for Thai are done here:
-- line breaking: Thai has no spaces between words, so lines are broken at ICU's dictionary
-  word boundaries and each line is drawn as one cell (no zero-width spaces in the text);
+- line breaking: Thai has no spaces between words, so lines are broken between words by the
+  project's one Thai breaker (``thai_breaks.words``, as the page and the subtitles) and each
+  line is drawn as one cell (no zero-width spaces in the text);
 - copy/extract in reading order: HarfBuzz splits ำ into two glyphs and reorders marks, and a
   glyph-to-text map (ToUnicode) cannot say that. Positional extractors (Poppler, pdfium, a
   viewer's copy/paste) then give "อำ เภอ" or "ตัง้". Each line is therefore wrapped in marked
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 from typing import cast
 
@@ -24,6 +24,7 @@ import fpdf.output as _fpdf_output
 from fpdf import FPDF
 from fpdf.fonts import Glyph, TTFFont
 
+from overlay import thai_breaks
 from overlay.i18n import _
 from overlay.report.layout import Block, Style, blocks
 from overlay.report.model import Report, ReportError
@@ -44,47 +45,51 @@ def font_files() -> dict[str, Path]:
 
 # ---------------------------------------------------------------- Thai line breaking
 
-@lru_cache(maxsize=1)
-def _line_breaker():
-    try:
-        from icu4py.breakers import LineBreaker
-    except ImportError:        # no ICU: break at spaces only (lines may overflow into cells)
-        return None
-    return LineBreaker
-
-
 def segments(text: str) -> list[str]:
-    """Pieces of ``text`` that a line may end after (ICU's Thai dictionary)."""
-    breaker = _line_breaker()
-    if breaker is None:
-        return [w + " " for w in text.split(" ")[:-1]] + [text.split(" ")[-1]]
-    return [piece for piece in breaker(text, "th") if piece]
+    """Pieces of ``text`` that a line may end after: its words, by the project's one Thai
+    breaker (``thai_breaks.words``, as the page and the video's subtitles break Thai)."""
+    return thai_breaks.words(text) or [text]
+
+
+SHORT_LAST = 3     # a last line of one word this short (ปี, คน) takes a word from the line before
 
 
 def wrap_with_source(text: str, width: float, measure) -> list[tuple[str, str]]:
-    """Greedy lines no wider than ``width`` (a segment wider than a line stands alone).
+    """Greedy lines no wider than ``width``, broken between words; a word wider than a line
+    is cut where ``thai_breaks.finer_pieces`` allows, and a lone short word does not end a
+    paragraph on a line of its own.
 
     Each line is ``(drawn, source)``: ``drawn`` is what the line shows (no space at either end
     of a break), ``source`` the slice of ``text`` it stands for, space at the break included,
     so that the sources joined give ``text`` back.
     """
-    lines: list[tuple[str, str]] = []
-    current = ""
-    source = ""
+    pieces: list[str] = []
     for piece in segments(text):
-        candidate = current + piece
+        pieces.extend(thai_breaks.finer_pieces(piece) if measure(piece.strip()) > width else [piece])
+    lines: list[list[str]] = []
+    current: list[str] = []
+    for piece in pieces:
+        candidate = "".join(current) + piece
         if current and measure(candidate.rstrip()) > width:
-            lines.append((current.rstrip(), source))
-            current = piece.lstrip()
-            source = piece
+            lines.append(current)
+            current = [piece]
         else:
-            current = candidate
-            source += piece
-    if current.strip() or not lines:
-        lines.append((current.rstrip(), source))
+            current.append(piece)
+    if "".join(current).strip() or not lines:
+        lines.append(current)
     else:                      # only white space left: it belongs to the last line's source
-        lines[-1] = (lines[-1][0], lines[-1][1] + source)
-    return lines
+        lines[-1] = lines[-1] + current
+    if len(lines) > 1 and len(lines[-1]) == 1 and len(lines[-1][0].strip()) <= SHORT_LAST \
+            and len(lines[-2]) > 1:
+        moved = [lines[-2][-1], *lines[-1]]
+        if measure("".join(moved).strip()) <= width:
+            lines[-2], lines[-1] = lines[-2][:-1], moved
+    out = []
+    for i, line in enumerate(lines):
+        source = "".join(line)
+        drawn = source.rstrip()
+        out.append((drawn.lstrip() if i else drawn, source))
+    return out
 
 
 def wrap(text: str, width: float, measure) -> list[str]:

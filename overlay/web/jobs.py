@@ -25,7 +25,7 @@ from overlay.i18n import _
 from overlay.jobfields import OPTIONAL, REQUIRED, Options, job_from_fields, text_fields
 from overlay.receipt import Item, describe
 from overlay.render import Job, Plan
-from overlay.report.model import TOPICS, chapters_from, check_chapter
+from overlay.report.model import TOPICS, chapter_name, chapters_from, check_chapter
 from overlay.timecode import format_time
 from overlay.web import instance, limits
 from overlay.web.errors import Conflict, NotFound, WebError, page_line, page_text
@@ -42,6 +42,7 @@ from overlay.web.jobstore import (
     JobStore,
     new_id,
 )
+from overlay.web.page_words import page_warnings, plain_receipt
 from overlay.web.report_drafts import job_report
 from overlay.web.settings import WebSettings
 from overlay.web.uploads import clean_old
@@ -80,8 +81,8 @@ def clean_chapters(value: Any) -> dict[str, int]:
     for key in keys:
         seconds, reason = check_chapter(value.get(key))
         if reason is not None:
-            raise WebError(_("chapters.{key}: {reason}: {value!r}.").format(
-                key=key, reason=reason, value=value.get(key)), None)
+            raise WebError(_("The chapter {name}: {reason}: {value!r}.").format(
+                name=chapter_name(key), reason=reason, value=value.get(key)), None)
         if seconds is not None:
             marks[key] = seconds
     return marks
@@ -94,27 +95,11 @@ def chapter_warnings(marks: dict[str, int], length: float) -> list[str]:
     for key, seconds in list(marks.items()):
         if seconds >= length:
             del marks[key]
-            warnings.append(_("chapters.{key} starts at {time}, after the end of the clip ({length}); "
-                              "it is left out.").format(key=key, time=format_time(seconds),
-                                                        length=format_time(int(length))))
-    return warnings + chapters_from(marks)[1]
-
-
-def page_warnings(plan: Plan) -> list[str]:
-    """The plan's warnings in the page's words: its logo slots and fields, not the command line."""
-    out = []
-    for line in plan.warnings:
-        if plan.placeholders and line == render.placeholder_warning(plan):
-            line = _("Placeholder logos still in use: {keys}: the clip will not be ready to send. "
-                     "Drop the official files on those slots under Logos, or import the logo pack "
-                     "there.").format(keys=", ".join(ref.key for ref in plan.placeholders))
-        elif line == render.lao_warning(plan):
-            line = _("The organisation name for อำเภอ{d} is not confirmed in the preset: check the "
-                     "Organisation field.").format(d=plan.place.district)
-        else:
-            line = page_text(line)
-        out.append(line)
-    return out
+            warnings.append(_("The chapter {name} starts at {time}, after the end of the clip "
+                              "({length}); it is left out.").format(
+                                  name=chapter_name(key), time=format_time(seconds),
+                                  length=format_time(int(length))))
+    return warnings + chapters_from(marks, chapter_name, length)[1]
 
 
 def stored_fields(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -189,7 +174,13 @@ class JobManager:
         plan = render.plan(job)       # planned once: the worker renders this plan
         limits.require_space(plan.output.parent, render.estimate_bytes(plan),
                              self.settings.free_margin, _("this clip"))
-        warnings = page_warnings(plan) + chapter_warnings(marks, plan.duration)
+        # The two warnings in the command line's words are said again by page_warnings, in
+        # the page's; any other option a warning names becomes the page's field (page_text).
+        own = {render.placeholder_warning(plan), render.lao_warning(plan)}
+        warnings = page_warnings([page_text(w) for w in plan.warnings if w not in own],
+                                 [ref.key for ref in plan.placeholders], plan.place.district,
+                                 render.lao_warning(plan) not in plan.warnings) \
+            + chapter_warnings(marks, plan.duration)
         with self._cv:
             if self.stopping:
                 raise Conflict(_("overlay web is stopping."), None)
@@ -374,6 +365,7 @@ def receipt_json(items: list[dict[str, Any]] | None) -> list[dict[str, Any]] | N
 def job_json(record: JobRecord, manager: JobManager) -> dict[str, Any]:
     data = record.to_json()
     data["receipt"] = receipt_json(record.receipt)
+    data["receipt_plain"] = plain_receipt(record.receipt, i18n.language())   # the page's lines
     snap = manager.snapshot(record.id) if record.status in ACTIVE else None
     if snap is not None:
         data["status"] = snap["status"]

@@ -29,6 +29,7 @@ from overlay.report.model import (
     ReportError,
     all_items,
     answer_of,
+    chapter_name,
     chapters_from,
     check_answer,
     check_chapter,
@@ -110,7 +111,7 @@ def check(answers: Mapping[str, Any]) -> dict[str, Any]:
             fields[f"chapters.{key}"] = reason
         elif seconds is not None:
             starts[key] = seconds
-    general = list(chapters_from(starts)[1])
+    general = list(chapters_from(starts, chapter_name)[1])
     try:
         validate(answers)
         complete = True
@@ -163,7 +164,10 @@ def page_texts(_: Callable[[str], str]) -> dict[str, str]:
             "incomplete": _("{n} answer(s) missing or to correct."),
             "making": _("Making the documents…"), "made": _("The documents are made."),
             "outdated": _("the answers changed since: make them again."),
-            "replace": _("Replace them?"), "copied": _("Copied."), "imported": _("Imported.")}
+            "replace": _("Replace them?"), "copied": _("Copied."), "imported": _("Imported."),
+            "chapters_block": _("The documents are not made yet: the YouTube chapters need a "
+                                "change (see the list under the chapters), or leave all of "
+                                "them empty.")}
 
 
 @router.get("/report")

@@ -23,6 +23,7 @@ from overlay.logos import load_logo, logo_label
 from overlay.web.errors import NotFound, TooLarge
 from overlay.web.features import Feature, Section
 from overlay.web.i18n import request_language, translator
+from overlay.web.thai_text import pieces
 
 router = APIRouter(prefix="/api/logos")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -54,6 +55,7 @@ def listing(request: Request, t: logolib.Target) -> dict[str, Any]:
         query = urlencode({**place, "key": ref.key, "v": versions[-1]})
         slots.append({
             "key": ref.key, "label": logo_label(ref.key, heading=True, gettext=translator(lang)),
+            "label_words": pieces(logo_label(ref.key, heading=True, gettext=translator(lang))),
             "placeholder": ref.placeholder,
             "source": ref.source, "source_label": logolib.describe_source(ref),   # engine language = the page's
             "file": ref.path.name, "thumb": f"/api/logos/thumb?{query}",

@@ -6,6 +6,7 @@ uploaded file names are shown as text, never read as HTML.
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,19 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from overlay import __version__
+from overlay.report.model import MIN_CHAPTER_SECONDS
 from overlay.web.i18n import request_language, translator
+from overlay.web.thai_text import thai_words
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.filters["thai"] = thai_words     # Thai broken between words only
+templates.env.globals["chapter_min_seconds"] = MIN_CHAPTER_SECONDS   # the trim step's marks
+
+# An ES module (receipt.js) must be served as JavaScript; Windows' registry may say text/plain.
+mimetypes.add_type("text/javascript", ".js")
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

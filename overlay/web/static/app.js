@@ -278,10 +278,16 @@ function setupTrim() {
     trimChanged();
   });
   for (const id of ["start", "end"]) byId(id).addEventListener("change", trimChanged);
+  const chapterChecks = import("/static/chapters.js");     // loaded now: a mark is checked at once
   for (const button of document.querySelectorAll("[data-chapter]")) {
-    button.addEventListener("click", () => {
+    button.addEventListener("click", async () => {
       const time = playerTime();
       if (time === null) return;
+      const part = keptPart();                              // refused here by the report's rules
+      const { refusal, showRefusal } = await chapterChecks;
+      const why = refusal(button.dataset.chapter, Math.round(time - part.start), chapterMarks(), part.output);
+      showRefusal(why);
+      if (why) return;
       state.chapters[button.dataset.chapter] = time;
       updateChapters();
       draftChanged();
@@ -665,13 +671,7 @@ function finished(job) {
   else if (job.status === "cancelled" || job.status === "stopped") { bar.value = 0; eta.textContent = TEXTS.cancelled; }
   else { eta.textContent = job.receipt ? TEXTS.not_compliant : ""; }
   if (job.error) showError(job.error);
-  const receipt = byId("receipt");
-  receipt.replaceChildren(...(job.receipt || []).map((item) => {
-    const li = el("li", { class: item.warning ? "warn" : item.ok === true ? "ok" : item.ok === false ? "bad" : "info" });
-    li.append(el("span", { class: "item" }, item.name), el("span", { class: "detail" }, item.detail));
-    if (item.hint && item.ok !== true) li.append(el("span", { class: "hint" }, item.hint));
-    return li;
-  }));
+  import("/static/receipt.js").then((m) => m.showReceipt(byId("receipt"), job));   // plain lines, details folded
   if (job.download) {
     const link = byId("download-link");
     link.href = job.download;
@@ -804,6 +804,7 @@ async function loadHistory() {
     const row = el("tr");
     row.append(el("td", { colspan: "4" }, TEXTS.no_jobs));
     body.replaceChildren(row);
+    landOnHistory();
     return;
   }
   body.replaceChildren(...data.jobs.map((job) => {
@@ -829,6 +830,16 @@ async function loadHistory() {
     row.append(actions);
     return row;
   }));
+  landOnHistory();
+}
+
+// The nav's History link (/#history): the browser jumps before the rows (and the steps above)
+// are drawn, so land again once, when the table is there.
+let landedOnHistory = false;
+function landOnHistory() {
+  if (landedOnHistory || location.hash !== "#history") return;
+  landedOnHistory = true;
+  byId("history").scrollIntoView({ block: "start" });
 }
 
 document.addEventListener("DOMContentLoaded", jobPage);

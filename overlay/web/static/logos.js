@@ -45,7 +45,12 @@
     const li = el("li", { "class": "logo-slot" + (s.placeholder ? " placeholder" : ""),
                           "data-testid": "logo-slot-" + s.key, "data-key": s.key,
                           "data-placeholder": s.placeholder ? "1" : "0", "title": s.file });
-    li.append(el("div", { "class": "logo-label" }, number + ". " + s.label));
+    const label = el("div", { "class": "logo-label" }, number + ". ");
+    for (const [i, word] of (s.label_words || [s.label]).entries()) {   // Thai broken between words only
+      if (i) label.append(el("wbr"));
+      label.append(el("span", { "class": "tw" }, word));
+    }
+    li.append(label);
     li.append(el("img", { "src": s.thumb, "alt": s.label, "data-testid": "logo-thumb-" + s.key }));
     li.append(el("span", { "class": "mark", "data-testid": "logo-mark-" + s.key },
                  s.placeholder ? text("Placeholder") : "✓ " + text("Official")));
@@ -76,7 +81,8 @@
     document.getElementById("logo-place").textContent = data.label;
     list.replaceChildren(...data.slots.map((s, i) => slot(s, i + 1)));
     if (!data.district) status.textContent = text("ChooseDistrict");
-    else if (data.placeholders.length) status.textContent = text("Left").replace("{keys}", data.placeholders.join(", "));
+    else if (data.placeholders.length) status.textContent = text("Left").replace("{keys}",   // the logos' names, never their keys
+      data.slots.filter((s) => s.placeholder).map((s) => s.label).join(", "));
     else status.textContent = text("AllOfficial");
     if (data.row) { rowImage.src = data.row; rowImage.hidden = false; } else { rowImage.hidden = true; }
     packExport.href = "/api/logos/pack.zip?" + new URLSearchParams({ province: data.province || "" });

@@ -164,9 +164,17 @@
     }
   }
 
+  // The first field with a reason; or, when only the chapters block the documents (their
+  // rules have no field of their own), the list of chapter problems, said beside the button.
   function focusFirstProblem() {
     const bad = inputs().find((el) => state.problems.fields[fieldOf(el)]);
-    if (bad) bad.focus();
+    if (bad) { bad.focus(); return; }
+    const list = $("#report-chapter-problems");
+    if (!list || list.hidden) return;
+    list.scrollIntoView({ block: "center" });
+    const first = form.querySelector('[data-table="chapters"]');
+    if (first) first.focus({ preventScroll: true });
+    $("#report-saved").textContent = T("chapters_block");
   }
 
   async function importFile(file) {

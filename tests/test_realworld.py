@@ -295,7 +295,7 @@ def test_lao_and_template_values_cannot_change_the_graph(tmp_path, clip3, logo_d
     user.write_text('[preset]\nextends = "uttaradit"\n[naming]\ntemplate = "{district}/../../x{province}"\n',
                     encoding="utf-8")
     res = runner.invoke(app, ["render", str(clip3), "-d", "พิชัย", "-p", str(user), "-o", str(tmp_path / "o")])
-    assert res.exit_code == 2 and "file name" in res.stderr
+    assert res.exit_code == 2 and "name template" in res.stderr   # refused when the preset is read
     plan = r.plan(r.Job(input=clip3, district="พิชัย", out_dir=tmp_path, lao="x';[0:v]drawbox=1:1 ;",
                         logo_dirs=(logo_dir,)))
     args = r.graph.build(r.graph_spec(plan, tmp_path / "o.mp4", 0, 0, None, ()), "ffmpeg")

@@ -240,19 +240,19 @@ def wait_restored(page) -> None:
 
 def test_report_page_reload_and_language_switch_lose_nothing(page, server, media, tmp_path):
     said = accept_dialogs(page)
-    clip = make_clip(media / "งานวันสิ่งแวดล้อม.mp4", seconds=6, size="320x180")
+    clip = make_clip(media / "งานวันสิ่งแวดล้อม.mp4", seconds=30, size="320x180")   # chapter marks are 10 s apart at least
     srt = tmp_path / "คำบรรยาย.srt"
     srt.write_text(THAI_SRT, encoding="utf-8")
 
     send_clip(page, clip)
-    wait_player(page, 6.0)
+    wait_player(page, 30.0)
     seek(page, 1.0)
     page.get_by_test_id("start-button").click()
-    seek(page, 5.0)
+    seek(page, 25.0)
     page.get_by_test_id("end-button").click()
     seek(page, 1.0)
     page.get_by_test_id("chapter-setup-button").click()
-    seek(page, 2.0)
+    seek(page, 12.0)
     page.get_by_test_id("chapter-welfare-button").click()
     choose_district(page, "ตรอน", "ตรอน")
     page.get_by_test_id("lao-input").fill("เทศบาลตำบลตรอน")
@@ -266,8 +266,8 @@ def test_report_page_reload_and_language_switch_lose_nothing(page, server, media
     wait_saved(page)
     assert "บันทึกร่างแล้ว" in page.get_by_test_id("draft-status").inner_text()
     chosen = page_state(page)
-    assert chosen["start"] == "1.0" and chosen["end"] == "5.0"
-    assert chosen["setup"] == "0:00" and chosen["welfare"] == "0:01"
+    assert chosen["start"] == "1.0" and chosen["end"] == "25.0"
+    assert chosen["setup"] == "0:00" and chosen["welfare"] == "0:11"
     assert chosen["district"] == "ตรอน" and chosen["render"] is False
 
     # the report form, and back by the nav link
@@ -276,7 +276,7 @@ def test_report_page_reload_and_language_switch_lose_nothing(page, server, media
     page.get_by_test_id("nav-job").click()
     wait_restored(page)
     assert page_state(page) == chosen
-    assert abs(page.evaluate("document.getElementById('player').duration") - 6.0) < 0.2
+    assert abs(page.evaluate("document.getElementById('player').duration") - 30.0) < 0.2
     assert page.evaluate("window.overlayEditor.getCues('th')") == cues
     assert "บันทึกร่างแล้ว" in page.get_by_test_id("draft-status").inner_text()
 
@@ -295,13 +295,13 @@ def test_report_page_reload_and_language_switch_lose_nothing(page, server, media
     assert clip.name in english["facts"] and "Length" in english["facts"]
 
     # a change made after coming back is kept too; a link followed at once waits for it
-    seek(page, 4.0)
+    seek(page, 20.0)
     page.get_by_test_id("end-button").click()
     page.get_by_test_id("nav-audit").click()
     page.wait_for_url("**/audit")
     page.get_by_test_id("nav-job").click()
     wait_restored(page)
-    assert page.get_by_test_id("end-input").input_value() == "4.0"
+    assert page.get_by_test_id("end-input").input_value() == "20.0"
 
     # start a new clip: asked first, then nothing of it is left
     page.get_by_test_id("new-clip").click()

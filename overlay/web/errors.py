@@ -79,6 +79,11 @@ def page_words(exc: OverlayError) -> tuple[str, str | None]:
     if isinstance(exc, WebError):
         return exc.message, exc.hint
     message, hint = page_text(exc.message), exc.hint
+    # The field rules are a batch row's: their hints speak of the manifest's columns.
+    if hint == _('Fill in the "input" column.'):
+        hint = _("Choose the clip in the first step, then try again.")
+    elif hint == _('Fill in the "district" column.'):
+        hint = _("Choose the district in the Where step, then try again.")
     if hint and _CLI_HINT.search(hint):
         if isinstance(exc, RenderError):
             hint = _("Try once more; if it fails again, keep the clip and tell whoever looks after "

@@ -181,6 +181,27 @@ def test_the_district_chosen_while_the_clip_is_sent_enables_render_when_it_arriv
     page.unroute(re.compile(r".*/api/uploads\?kind=clip.*"))
 
 
+def test_a_clip_chosen_while_the_draft_is_read_is_saved(browser, server, clip3):
+    """On a slow PC the officer may drop the clip before the page has read its draft: that clip
+    must still reach the server's draft (the page's own draft-status says so)."""
+    context = browser.new_context(locale="th-TH", viewport=VIEWPORT, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    held = []
+    page.route(re.compile(r".*/api/draft$"),
+               lambda route: held.append(route) if route.request.method == "GET" else route.continue_())
+    page.goto(server.url)
+    page.wait_for_function("document.readyState === 'complete'")
+    send_clip(page, clip3)                                   # the draft is still on its way
+    assert len(held) == 1
+    held[0].continue_()
+    wait_saved(page)
+    page.unroute(re.compile(r".*/api/draft$"))
+    kept = page.evaluate("fetch('/api/draft').then(r => r.json())")
+    assert kept["clip"] and kept["clip"]["name"] == clip3.name
+    context.close()
+
+
 # ------------------------------------------------------------------ finding 4: the อปท. field
 
 def test_the_lao_stand_in_is_a_placeholder_and_the_name_typed_is_remembered(page, server, clip3):

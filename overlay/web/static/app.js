@@ -744,10 +744,12 @@ async function setupDraft(placesReady) {
   await placesReady;
   if (data) state.laoNames = data.lao_names || {};
   const draft = data && data.draft;
-  if (draft && !state.clip) {
+  // A clip chosen while the draft was being read wins: the page is then not the draft's.
+  const restored = Boolean(draft && !state.clip);
+  if (restored) {
     try { await restoreDraft(draft, data); } catch (err) { showError(err.message); }
   }
-  drafts.start(draftSnapshot, Boolean(draft));
+  drafts.start(draftSnapshot, restored);
 }
 
 // The page as the draft left it: the clip in the player, the part kept, the marks, the

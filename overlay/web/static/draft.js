@@ -27,14 +27,17 @@
     return response.json();
   }
 
+  let early = false;                 // something changed before start(): not on the server yet
+
   function start(fn, restored) {
     snapshot = fn;
-    last = JSON.stringify(snapshot());
+    last = restored ? JSON.stringify(snapshot()) : null;   // what the server holds, if known
     if (restored) say("saved", t("draft_saved"));
+    if (early) changed();
   }
 
   function changed() {
-    if (!snapshot) return;
+    if (!snapshot) { early = true; return; }
     clearTimeout(timer);
     timer = setTimeout(save, DELAY);
   }
@@ -48,7 +51,7 @@
     if (!snapshot) return sending;
     sending = sending.then(async () => {
       const body = JSON.stringify(snapshot());
-      if (body === last) return;
+      if (body === last) { say("saved", t("draft_saved")); return; }   // the server has it already
       say("saving", t("draft_saving"));
       try {
         const response = await fetch("/api/draft", {

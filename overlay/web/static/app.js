@@ -749,7 +749,7 @@ async function setupDraft(placesReady) {
   if (restored) {
     try { await restoreDraft(draft, data); } catch (err) { showError(err.message); }
   }
-  drafts.start(draftSnapshot, restored);
+  drafts.start(draftSnapshot, restored, !restored && Boolean(state.clip));
 }
 
 // The page as the draft left it: the clip in the player, the part kept, the marks, the

@@ -27,17 +27,17 @@
     return response.json();
   }
 
-  let early = false;                 // something changed before start(): not on the server yet
-
-  function start(fn, restored) {
+  // unsaved: the officer chose something before the draft was read (a clip dropped at once on
+  // a slow PC): the page is not what the server holds, so it is sent now.
+  function start(fn, restored, unsaved) {
     snapshot = fn;
-    last = restored ? JSON.stringify(snapshot()) : null;   // what the server holds, if known
+    last = unsaved ? null : JSON.stringify(snapshot());
     if (restored) say("saved", t("draft_saved"));
-    if (early) changed();
+    if (unsaved) changed();
   }
 
   function changed() {
-    if (!snapshot) { early = true; return; }
+    if (!snapshot) return;
     clearTimeout(timer);
     timer = setTimeout(save, DELAY);
   }
@@ -51,7 +51,7 @@
     if (!snapshot) return sending;
     sending = sending.then(async () => {
       const body = JSON.stringify(snapshot());
-      if (body === last) { say("saved", t("draft_saved")); return; }   // the server has it already
+      if (body === last) return;
       say("saving", t("draft_saving"));
       try {
         const response = await fetch("/api/draft", {
